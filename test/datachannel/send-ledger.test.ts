@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { SendLedger } from '../../src/datachannel/send-ledger.js';
+
+/** The same bookkeeping done the obvious way, one object per message. */
+class ModelLedger {
+  entries: { wire: number; user: boolean }[] = [];
+  push(wire: number, user: boolean) {
+    this.entries.push({ wire, user });
+  }
+  consume(bytes: number): number {
+    let user = 0;
+    while (bytes > 0 && this.entries.length > 0) {
+      const head = this.entries[0]!;
+      const take = Math.min(bytes, head.wire);
+      if (head.user) user += take;
+      head.wire -= take;
+      bytes -= take;
+      if (head.wire === 0) this.entries.shift();
+    }
+    return user;
+  }
+  get wireBytes() {
+    return this.entries.reduce((n, e) => n + e.wire, 0);
+  }
+}
+
+test('the ring-buffer ledger agrees with a simple model under any push/consume sequence', () => {
+  const op = fc.oneof(
+    fc.record({ push: fc.integer({ min: 1, max: 3000 }), user: fc.boolean() }),
+    fc.record({ consume: fc.integer({ min: 0, max: 5000 }) }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      const ledger = new SendLedger();
+      const model = new ModelLedger();
+      for (const o of ops) {
+        if ('push' in o) {
+          ledger.push(o.push, o.user);
+          model.push(o.push, o.user);
+        } else {
+          assert.equal(ledger.consume(o.consume), model.consume(o.consume));
+        }
+        assert.equal(ledger.wireBytes, model.wireBytes);
+        assert.equal(ledger.empty, model.entries.length === 0);
+      }
+      const pendingUser = model.entries.reduce((n, e) => n + (e.user ? e.wire : 0), 0);
+      assert.equal(ledger.clear(), pendingUser);
+      assert.ok(ledger.empty);
+    }),
+    { numRuns: 300 },
+  );
+});
