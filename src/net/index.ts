@@ -1,7 +1,17 @@
 /**
  * The I/O layer: the only code that opens sockets, sets timers and does DNS/mDNS. It drives
- * the sans-IO protocol cores (the ICE agent first) over real UDP.
+ * a sans-IO core (the ICE agent alone, or a connection's composite core) over real UDP.
  */
+export {
+  type CoreCall,
+  CoreDriver,
+  type CoreDriverOptions,
+  type CoreDriverStats,
+  type DrivableCore,
+  type MdnsQueryEvent,
+  type MdnsRegisterEvent,
+  type StunServerErrorEvent,
+} from './core-driver.js';
 export {
   IceDriver,
   type IceDriverOptions,

@@ -1,0 +1,467 @@
+import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { IceTransmit } from '../ice/agent.js';
+import type { Address } from '../stun/index.js';
+import {
+  type LocalAddress,
+  type LocalAddressOptions,
+  type NetworkInterfaceMap,
+  readIpv6AddressFlags,
+  selectLocalAddresses,
+} from './interfaces.js';
+import { type MdnsOptions, MdnsService } from './mdns.js';
+import { parseStunServer, resolveStunServer } from './stun-server.js';
+import { bindUdpSocket, type PortRange } from './udp.js';
+import { UdpEndpoint, type UdpEndpointStats } from './udp-endpoint.js';
+
+/**
+ * What the driver needs of a sans-IO core: the ICE agent itself, or a composite that owns an
+ * agent plus the protocols above it. Datagrams carry the socket (base) they arrived on and the
+ * transmits name the socket to send from, so one core can use many sockets.
+ */
+export interface DrivableCore<E extends { type: string }> {
+  addLocalAddress(base: Address, now: number): void;
+  endOfLocalAddresses(now: number): void;
+  resolveMdns(hostname: string, address: string | undefined, now: number): void;
+  handleDatagram(data: Uint8Array, remote: Address, local: Address, now: number): void;
+  handleTimeout(now: number): void;
+  nextTimeout(): number | undefined;
+  pollTransmit(): IceTransmit | undefined;
+  pollEvent(): E | undefined;
+  close(now: number): void;
+}
+
+/** A STUN server that could not be parsed or resolved (error 701, as browsers report it). */
+export interface StunServerErrorEvent {
+  type: 'candidate-error';
+  address: string;
+  port: number;
+  url: string;
+  errorCode: number;
+  errorText: string;
+}
+
+export interface CoreDriverOptions<C> {
+  /** Builds the core once sockets are bound and STUN servers resolved. */
+  createCore: (init: { stunServers: Address[]; now: number }) => C;
+  /**
+   * STUN servers as "stun:host[:port]" URIs or "host[:port]"; host names are resolved before
+   * gathering. A server that cannot be parsed or resolved becomes a 'candidate-error' event.
+   */
+  stunServers?: string[];
+  /** Which local addresses to gather on (default: one per usable interface and family). */
+  addresses?: LocalAddressOptions;
+  /** Bind every socket within this port range (default: ports chosen by the OS). */
+  portRange?: PortRange;
+  /** Options for the process-wide mDNS service, used only for ".local" names. */
+  mdns?: MdnsOptions;
+  /** How long to wait for an mDNS answer before the remote candidate is dropped (default 5 s). */
+  mdnsTimeoutMs?: number;
+  /** Keep the process alive while the driver is open (default true). */
+  ref?: boolean;
+  /** Replaces os.networkInterfaces(), for tests. */
+  networkInterfaces?: () => NetworkInterfaceMap;
+}
+
+/** Counters summed over the driver's sockets. */
+export type CoreDriverStats = UdpEndpointStats;
+
+/** A call made before start() created the core, replayed in order afterwards. */
+export type CoreCall<C> = (core: C, now: number) => void;
+
+/**
+ * Drives one sans-IO core over real UDP sockets: one socket per chosen local address, one
+ * timer re-armed at `core.nextTimeout()`, DNS for STUN servers and mDNS for ".local" names.
+ *
+ * After every input (a datagram, the timer, a call()) it drains the core's transmits to the
+ * sockets and its events to `onEvent`, then re-arms the timer. Listeners may call back into
+ * the driver; the drain loop picks up whatever they queued. Work a core queues outside those
+ * inputs (a message sent by the application) is flushed once per event-loop turn through
+ * requestFlush().
+ */
+export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
+  onEvent: ((event: E | StunServerErrorEvent) => void) | undefined;
+  onError: ((error: Error) => void) | undefined;
+
+  private coreInstance: C | undefined;
+  private readonly opts: CoreDriverOptions<C>;
+  private readonly endpointList: UdpEndpoint[] = [];
+  private readonly deferred: CoreCall<C>[] = [];
+  private readonly mdnsNames = new Set<string>();
+  private mdns: MdnsService | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.NaN;
+  private flushing = false;
+  private flushAgain = false;
+  private flushQueued = false;
+  private started = false;
+  private closed = false;
+  private readonly endpointStatsOfClosed: UdpEndpointStats = {
+    datagramsSent: 0,
+    bytesSent: 0,
+    datagramsReceived: 0,
+    bytesReceived: 0,
+    sendErrors: 0,
+  };
+
+  constructor(opts: CoreDriverOptions<C>) {
+    this.opts = opts;
+  }
+
+  /** The core, once start() has created it. */
+  get core(): C | undefined {
+    return this.coreInstance;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The bound sockets. */
+  get endpoints(): readonly UdpEndpoint[] {
+    return this.endpointList;
+  }
+
+  /** The addresses of the bound sockets (the host candidates' bases). */
+  get localAddresses(): Address[] {
+    return this.endpointList.map((e) => e.local);
+  }
+
+  get stats(): CoreDriverStats {
+    const sum = { ...this.endpointStatsOfClosed };
+    for (const e of this.endpointList) addStats(sum, e.stats);
+    return sum;
+  }
+
+  /** The clock every input to the core is stamped with. */
+  now(): number {
+    return performance.now();
+  }
+
+  /**
+   * Resolves STUN servers, creates the core, binds one socket per local address and hands them
+   * to the core. Rejects only if no socket could be bound at all (the reasons are in the
+   * error); a single address failing is reported through onError.
+   */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('driver start() called twice');
+    this.started = true;
+    const locals = this.chooseLocalAddresses();
+    const [{ stunServers, candidateErrors }, bound] = await Promise.all([
+      this.resolveStunServers(),
+      Promise.allSettled(
+        locals.map((l) =>
+          bindUdpSocket(l.address, { portRange: this.opts.portRange, scope: scopeOf(l) }),
+        ),
+      ),
+    ]);
+    if (this.closed) {
+      for (const b of bound) if (b.status === 'fulfilled') b.value.close();
+      return;
+    }
+
+    const core = this.opts.createCore({ stunServers, now: performance.now() });
+    this.coreInstance = core;
+
+    const failures: string[] = [];
+    bound.forEach((b, i) => {
+      if (b.status === 'rejected') {
+        const reason = b.reason instanceof Error ? b.reason.message : String(b.reason);
+        failures.push(`${locals[i]!.address}: ${reason}`);
+        this.reportError(new Error(`cannot bind UDP on ${locals[i]!.address}: ${reason}`));
+        return;
+      }
+      const endpoint = new UdpEndpoint(
+        b.value,
+        this.onDatagram,
+        this.onSocketError,
+        scopeOf(locals[i]!),
+      );
+      if (this.opts.ref === false) endpoint.setRef(false);
+      this.endpointList.push(endpoint);
+    });
+
+    const now = performance.now();
+    for (const e of this.endpointList) core.addLocalAddress(e.local, now);
+    core.endOfLocalAddresses(now);
+    for (const call of this.deferred.splice(0)) call(core, now);
+    this.flush();
+    for (const ev of candidateErrors) this.dispatch(ev);
+
+    if (this.endpointList.length === 0) {
+      const why = locals.length === 0 ? 'no usable local address' : failures.join('; ');
+      throw new Error(`ICE gathering has no socket: ${why}`);
+    }
+  }
+
+  /**
+   * Runs `fn` on the core with the current time, then sends what it produced. Before start()
+   * has created the core the call is queued and replayed, in order, once it exists.
+   */
+  call(fn: CoreCall<C>): void {
+    if (this.closed) return;
+    const core = this.coreInstance;
+    if (!core) {
+      this.deferred.push(fn);
+      return;
+    }
+    fn(core, performance.now());
+    this.flush();
+  }
+
+  /** Flushes now: for work queued on the core outside an input (e.g. a send). */
+  flushNow(): void {
+    if (!this.closed) this.flush();
+  }
+
+  /** Flushes once, later in this event-loop turn, however often it is requested. */
+  requestFlush(): void {
+    if (this.flushQueued || this.closed) return;
+    this.flushQueued = true;
+    queueMicrotask(this.onQueuedFlush);
+  }
+
+  /**
+   * Closes the core (sending what its close produces), the sockets, the timer and this
+   * driver's use of mDNS. Events the core emits while closing go to onEvent. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    const core = this.coreInstance;
+    if (core) {
+      core.close(performance.now());
+      this.flush();
+    }
+    this.closed = true;
+    this.clearTimer();
+    for (const e of this.endpointList) {
+      addStats(this.endpointStatsOfClosed, e.stats);
+      e.close();
+    }
+    this.endpointList.length = 0;
+    this.deferred.length = 0;
+    if (this.mdns) {
+      for (const name of this.mdnsNames) this.mdns.unregister(name);
+      this.mdns.release();
+      this.mdns = undefined;
+    }
+    this.mdnsNames.clear();
+  }
+
+  private readonly onQueuedFlush = () => {
+    this.flushQueued = false;
+    if (!this.closed) this.flush();
+  };
+
+  private readonly onDatagram = (endpoint: UdpEndpoint, data: Uint8Array, remote: Address) => {
+    const core = this.coreInstance;
+    if (!core || this.closed) return;
+    core.handleDatagram(data, remote, endpoint.local, performance.now());
+    this.flush();
+  };
+
+  private readonly onSocketError = (endpoint: UdpEndpoint, err: Error) => {
+    const i = this.endpointList.indexOf(endpoint);
+    if (i >= 0) this.endpointList.splice(i, 1);
+    addStats(this.endpointStatsOfClosed, endpoint.stats);
+    endpoint.close();
+    const local = endpoint.local;
+    this.reportError(
+      new Error(`UDP socket ${local.address}:${local.port} failed and was closed: ${err.message}`, {
+        cause: err,
+      }),
+    );
+  };
+
+  private readonly onTimer = () => {
+    this.timer = undefined;
+    this.timerAt = Number.NaN;
+    const core = this.coreInstance;
+    if (!core || this.closed) return;
+    core.handleTimeout(performance.now());
+    this.flush();
+  };
+
+  /** Drains transmits and events until both are empty, then re-arms the timer. */
+  private flush(): void {
+    const core = this.coreInstance;
+    if (!core) return;
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      do {
+        this.flushAgain = false;
+        for (let t = core.pollTransmit(); t !== undefined; t = core.pollTransmit()) {
+          this.endpointFor(t.local)?.send(t.data, t.remote);
+        }
+        for (let ev = core.pollEvent(); ev !== undefined; ev = core.pollEvent()) {
+          this.handleEvent(ev);
+          // An event listener may have queued transmits (a send inside 'message', ...).
+          this.flushAgain = true;
+        }
+      } while (this.flushAgain);
+    } finally {
+      this.flushing = false;
+    }
+    this.armTimer(core);
+  }
+
+  private endpointFor(local: Address): UdpEndpoint | undefined {
+    for (const e of this.endpointList) {
+      if (e.local.port === local.port && e.local.address === local.address) return e;
+    }
+    return undefined;
+  }
+
+  private handleEvent(ev: E): void {
+    if (ev.type === 'mdns-register') {
+      const r = ev as unknown as MdnsRegisterEvent;
+      this.registerMdns(r.hostname, r.address);
+    } else if (ev.type === 'mdns-query') {
+      this.resolveMdns((ev as unknown as MdnsQueryEvent).hostname);
+    }
+    this.dispatch(ev);
+  }
+
+  private dispatch(ev: E | StunServerErrorEvent): void {
+    if (!this.onEvent) return;
+    try {
+      this.onEvent(ev);
+    } catch (err) {
+      // A throwing listener must not leave the core half-drained.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+
+  private armTimer(core: C): void {
+    if (this.closed) return;
+    const at = core.nextTimeout();
+    if (at === undefined) {
+      this.clearTimer();
+      return;
+    }
+    if (this.timer !== undefined && at === this.timerAt) return;
+    this.clearTimer();
+    this.timerAt = at;
+    // Node timers have 1 ms resolution and may fire a fraction early against
+    // performance.now(); the core then just asks again.
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())));
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.NaN;
+  }
+
+  private mdnsService(): MdnsService {
+    if (!this.mdns) {
+      this.mdns = MdnsService.acquire(this.opts.mdns);
+      this.mdns.onError ??= (err) => this.reportError(err);
+    }
+    return this.mdns;
+  }
+
+  private registerMdns(hostname: string, address: string): void {
+    this.mdnsNames.add(hostname);
+    this.mdnsService().register(hostname, address);
+  }
+
+  private resolveMdns(hostname: string): void {
+    const timeoutMs = this.opts.mdnsTimeoutMs ?? 5000;
+    void this.mdnsService()
+      .resolve(hostname, { timeoutMs })
+      .then((address) => {
+        const core = this.coreInstance;
+        if (!core || this.closed) return;
+        core.resolveMdns(hostname, address, performance.now());
+        this.flush();
+      });
+  }
+
+  private chooseLocalAddresses(): LocalAddress[] {
+    const ifaces = (this.opts.networkInterfaces ?? networkInterfaces)();
+    const addressOpts = this.opts.addresses ?? {};
+    return selectLocalAddresses(ifaces, {
+      ...addressOpts,
+      ipv6Flags: addressOpts.ipv6Flags ?? readIpv6AddressFlags(),
+    });
+  }
+
+  private async resolveStunServers(): Promise<{
+    stunServers: Address[];
+    candidateErrors: StunServerErrorEvent[];
+  }> {
+    const stunServers: Address[] = [];
+    const candidateErrors: StunServerErrorEvent[] = [];
+    const fail = (url: string, errorText: string) =>
+      candidateErrors.push({
+        type: 'candidate-error',
+        address: '',
+        port: 0,
+        url,
+        errorCode: 701,
+        errorText,
+      });
+    const specs = (this.opts.stunServers ?? []).map((url) => ({ url, spec: parseStunServer(url) }));
+    const results = await Promise.allSettled(
+      specs.map(({ spec }) =>
+        'error' in spec ? Promise.reject(new Error(spec.error)) : resolveStunServer(spec),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') {
+        for (const a of r.value) {
+          if (!stunServers.some((s) => s.address === a.address && s.port === a.port)) {
+            stunServers.push(a);
+          }
+        }
+      } else {
+        const reason = r.reason instanceof Error ? r.reason.message : String(r.reason);
+        fail(specs[i]!.url, reason);
+      }
+    });
+    return { stunServers, candidateErrors };
+  }
+
+  private reportError(err: Error): void {
+    if (!this.onError) return;
+    try {
+      this.onError(err);
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}
+
+/** Events a core emits for the driver to act on (the driver passes them on as well). */
+export interface MdnsRegisterEvent {
+  type: 'mdns-register';
+  hostname: string;
+  address: string;
+}
+
+export interface MdnsQueryEvent {
+  type: 'mdns-query';
+  hostname: string;
+}
+
+function scopeOf(l: LocalAddress): string | undefined {
+  return l.family === 'IPv6' && l.scopeId ? l.interface : undefined;
+}
+
+function addStats(into: UdpEndpointStats, from: UdpEndpointStats): void {
+  into.datagramsSent += from.datagramsSent;
+  into.bytesSent += from.bytesSent;
+  into.datagramsReceived += from.datagramsReceived;
+  into.bytesReceived += from.bytesReceived;
+  into.sendErrors += from.sendErrors;
+}

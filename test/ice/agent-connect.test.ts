@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type IceRole, parseCandidate, serializeCandidate } from '../../src/ice/index.js';
+import { runSimulation, SimNetwork } from '../sim/network.js';
+import {
+  type AgentEndpoint,
+  bytes,
+  isConnected,
+  makePeer,
+  Signaller,
+  startGathering,
+  v4,
+  v6,
+  wirePeers,
+} from './harness.js';
+
+function setup(
+  seed: number,
+  roles: [IceRole, IceRole],
+  conditions = {},
+  extra: { aOpts?: object; bOpts?: object } = {},
+) {
+  const net = new SimNetwork(seed, conditions);
+  const sig = new Signaller();
+  const a = makePeer(net, {
+    name: 'a',
+    bases: [v4('10.0.0.1', 5000), v6('fd00::1', 5001)],
+    options: { role: roles[0], ...extra.aOpts },
+  });
+  const b = makePeer(net, {
+    name: 'b',
+    bases: [v4('10.0.0.2', 6000), v6('fd00::2', 6001)],
+    options: { role: roles[1], ...extra.bOpts },
+  });
+  wirePeers(net, sig, a, b);
+  startGathering(a, 0);
+  startGathering(b, 0);
+  const run = (done: () => boolean, maxTime: number) =>
+    runSimulation(net, [a, b, sig], done, maxTime);
+  return { net, sig, a, b, run };
+}
+
+/** Sends `n` datagrams each way on the selected pairs and runs until they are in (or lost). */
+function exchangeData(
+  run: (done: () => boolean, t: number) => boolean,
+  a: AgentEndpoint,
+  b: AgentEndpoint,
+  n: number,
+) {
+  const a0 = a.data.length;
+  const b0 = b.data.length;
+  for (let i = 0; i < n; i++) {
+    assert.equal(a.agent.send(bytes(0x80, 1, i)), true);
+    assert.equal(b.agent.send(bytes(0x80, 2, i)), true);
+  }
+  run(() => a.data.length - a0 >= n && b.data.length - b0 >= n, 2000);
+  return { toA: a.data.slice(a0), toB: b.data.slice(b0) };
+}
+
+const lossy = { loss: 0.2, delay: 20, jitter: 30, duplicate: 0.1 };
+
+for (const seed of [1, 2, 3, 4, 5]) {
+  test(`two agents connect through loss, reorder and duplication (seed ${seed})`, () => {
+    const { a, b, run } = setup(seed, ['controlling', 'controlled'], lossy);
+    assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 60_000));
+    const sa = a.agent.getSelectedPair()!;
+    const sb = b.agent.getSelectedPair()!;
+    // Both ends agree on the pair: each one's local is the other's remote.
+    assert.equal(sa.local.port, sb.remote.port);
+    assert.equal(sa.remote.port, sb.local.port);
+    // IPv6 host pairs rank above IPv4 ones.
+    assert.ok(sa.local.address.includes(':'));
+    assert.deepEqual(a.states().slice(0, 1), ['checking']);
+    assert.ok(a.states().includes('connected'));
+    const { toA, toB } = exchangeData(run, a, b, 20);
+    // Loss applies to data too: most of it arrives, and what arrives is from the right side.
+    assert.ok(toA.length >= 8 && toB.length >= 8);
+    for (const d of toA) assert.equal(d[1], 2);
+    for (const d of toB) assert.equal(d[1], 1);
+  });
+}
+
+test('roles reversed: the second agent controls', () => {
+  const { a, b, run } = setup(11, ['controlled', 'controlling'], { delay: 10, jitter: 10 });
+  assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 30_000));
+  assert.equal(a.agent.role, 'controlled');
+  assert.equal(b.agent.role, 'controlling');
+  const { toA, toB } = exchangeData(run, a, b, 5);
+  assert.equal(toA.length, 5);
+  assert.equal(toB.length, 5);
+});
+
+for (const role of ['controlling', 'controlled'] as const) {
+  test(`role conflict (both ${role}) resolves and connects`, () => {
+    for (const seed of [21, 22, 23]) {
+      const { a, b, run } = setup(seed, [role, role], { delay: 10, jitter: 20, loss: 0.05 });
+      assert.ok(
+        run(() => isConnected(a) && isConnected(b), 60_000),
+        `seed ${seed}`,
+      );
+      assert.notEqual(a.agent.role, b.agent.role);
+      // The larger tie-breaker ends up controlling (RFC 8445 7.3.1.1).
+      const winner = a.agent.tieBreaker > b.agent.tieBreaker ? a : b;
+      assert.equal(winner.agent.role, 'controlling');
+      const { toA, toB } = exchangeData(run, a, b, 3);
+      assert.ok(toA.length >= 1 && toB.length >= 1);
+    }
+  });
+}
+
+test('aggressive nomination by the controlling peer is accepted', () => {
+  const { a, b, run } = setup(
+    31,
+    ['controlling', 'controlled'],
+    { delay: 10, jitter: 40 },
+    {
+      aOpts: { aggressiveNomination: true },
+    },
+  );
+  assert.ok(run(() => isConnected(a) && isConnected(b), 30_000));
+  // Let every check settle: the controlled side ends on the best nominated pair, the same one.
+  run(() => false, 3000);
+  const sa = a.agent.getSelectedPair()!;
+  const sb = b.agent.getSelectedPair()!;
+  assert.equal(sb.local.port, sa.remote.port);
+  assert.equal(sb.remote.port, sa.local.port);
+  assert.ok(sb.local.address.includes(':'));
+  const { toA, toB } = exchangeData(run, a, b, 3);
+  assert.equal(toA.length, 3);
+  assert.equal(toB.length, 3);
+});
+
+test('the same seed replays the same run', () => {
+  const once = () => {
+    const { net, a, b, run } = setup(41, ['controlling', 'controlled'], lossy);
+    run(() => a.state === 'completed' && b.state === 'completed', 60_000);
+    return { now: net.now, sent: net.stats.sent, states: a.states() };
+  };
+  // Credentials and transaction ids are random, but timing and counts are not.
+  assert.deepEqual(once(), once());
+});
+
+test('send before a pair is selected returns false; close stops everything', () => {
+  const { a, b, run } = setup(51, ['controlling', 'controlled'], { delay: 5 });
+  assert.equal(a.agent.send(bytes(0x80)), false);
+  assert.ok(run(() => isConnected(a) && isConnected(b), 30_000));
+  a.agent.close(a.agent.nextTimeout() ?? 0);
+  assert.equal(a.agent.state, 'closed');
+  assert.equal(a.agent.send(bytes(0x80)), false);
+  assert.equal(a.agent.nextTimeout(), undefined);
+  a.drainEvents(0);
+  assert.deepEqual(a.states().at(-1), 'closed');
+});
+
+test('candidates travel as SDP text; a non-canonical IPv6 spelling still matches the socket', () => {
+  const net = new SimNetwork(61, { delay: 10 });
+  const sig = new Signaller();
+  const a = makePeer(net, {
+    name: 'a',
+    bases: [v6('fd00::1', 5001)],
+    options: { role: 'controlling' },
+  });
+  const b = makePeer(net, {
+    name: 'b',
+    bases: [v6('fd00::2', 6001)],
+    options: { role: 'controlled' },
+  });
+  wirePeers(net, sig, a, b);
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const deliver = from.onEvent!;
+    from.onEvent = (e, now) => {
+      if (e.type !== 'local-candidate') return deliver(e, now);
+      const line = `a=${serializeCandidate(e.candidate)}`.replace(
+        /fd00::(\d)/,
+        'FD00:0:0:0:0:0:0:$1',
+      );
+      const parsed = parseCandidate(line);
+      assert.ok(parsed.ok);
+      sig.schedule(now + 5, (t) => to.agent.addRemoteCandidate(parsed.candidate, t));
+    };
+  }
+  startGathering(a, 0);
+  startGathering(b, 0);
+  assert.ok(runSimulation(net, [a, b, sig], () => isConnected(a) && isConnected(b), 10_000));
+  assert.equal(a.agent.getSelectedPair()!.remote.address, 'FD00:0:0:0:0:0:0:2');
+  assert.ok(b.agent.send(bytes(0x80, 5)));
+  assert.ok(runSimulation(net, [a, b, sig], () => a.data.length > 0, 1000));
+});
