@@ -1,0 +1,132 @@
+/**
+ * AEAD record protection for one direction pair: AES-GCM with the RFC 5288 nonce (4-byte salt
+ * from the key block, 8-byte explicit nonce = epoch|seq carried in the record) and
+ * ChaCha20-Poly1305 with the RFC 7905 nonce (12-byte IV xor the padded epoch|seq, nothing
+ * carried). The nonce and additional-data buffers are reused: node's cipher objects copy them.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import type { CipherSuiteInfo } from './cipher-suites.js';
+import { RECORD_HEADER_LENGTH } from './constants.js';
+import { writeEpochSeq, writeRecordHeader } from './record.js';
+
+const TAG_LENGTH = 16;
+const AAD_LENGTH = 13;
+
+export class RecordProtection {
+  private readonly writeNonce = new Uint8Array(12);
+  private readonly readNonce = new Uint8Array(12);
+  private readonly writeAad = new Uint8Array(AAD_LENGTH);
+  private readonly readAad = new Uint8Array(AAD_LENGTH);
+  private readonly explicit: number;
+  private readonly isChaCha: boolean;
+
+  constructor(
+    readonly suite: CipherSuiteInfo,
+    private readonly writeKey: Uint8Array,
+    private readonly writeIv: Uint8Array,
+    private readonly readKey: Uint8Array,
+    private readonly readIv: Uint8Array,
+  ) {
+    this.explicit = suite.explicitNonceLength;
+    this.isChaCha = suite.aead === 'chacha20-poly1305';
+    if (!this.isChaCha) {
+      this.writeNonce.set(writeIv);
+      this.readNonce.set(readIv);
+    }
+  }
+
+  /** Bytes a protected record adds to its plaintext, header included. */
+  get overhead(): number {
+    return RECORD_HEADER_LENGTH + this.explicit + TAG_LENGTH;
+  }
+
+  private fillNonce(nonce: Uint8Array, iv: Uint8Array, epoch: number, seq: number): void {
+    if (this.isChaCha) {
+      writeEpochSeq(nonce, 4, epoch, seq);
+      nonce[0] = iv[0]!;
+      nonce[1] = iv[1]!;
+      nonce[2] = iv[2]!;
+      nonce[3] = iv[3]!;
+      for (let i = 4; i < 12; i++) nonce[i]! ^= iv[i]!;
+    } else {
+      writeEpochSeq(nonce, 4, epoch, seq);
+    }
+  }
+
+  private fillAad(
+    aad: Uint8Array,
+    epoch: number,
+    seq: number,
+    type: number,
+    version: number,
+    len: number,
+  ): void {
+    writeEpochSeq(aad, 0, epoch, seq);
+    aad[8] = type;
+    aad[9] = version >> 8;
+    aad[10] = version & 0xff;
+    aad[11] = len >> 8;
+    aad[12] = len & 0xff;
+  }
+
+  /** The whole protected record (header included) in one buffer. */
+  seal(
+    type: number,
+    version: number,
+    epoch: number,
+    seq: number,
+    plaintext: Uint8Array,
+  ): Uint8Array {
+    const bodyLength = this.explicit + plaintext.length + TAG_LENGTH;
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + bodyLength);
+    writeRecordHeader(out, 0, type, version, epoch, seq, bodyLength);
+    this.fillNonce(this.writeNonce, this.writeIv, epoch, seq);
+    this.fillAad(this.writeAad, epoch, seq, type, version, plaintext.length);
+    if (this.explicit > 0) out.set(this.writeNonce.subarray(4), RECORD_HEADER_LENGTH);
+    const cipher = createCipheriv(
+      this.suite.aead as 'aes-128-gcm',
+      this.writeKey,
+      this.writeNonce,
+      {
+        authTagLength: TAG_LENGTH,
+      },
+    );
+    cipher.setAAD(this.writeAad, { plaintextLength: plaintext.length });
+    const ct = cipher.update(plaintext);
+    cipher.final();
+    const o = RECORD_HEADER_LENGTH + this.explicit;
+    out.set(ct, o);
+    out.set(cipher.getAuthTag(), o + ct.length);
+    return out;
+  }
+
+  /** The plaintext, or undefined if the record does not authenticate. */
+  open(
+    type: number,
+    version: number,
+    epoch: number,
+    seq: number,
+    body: Uint8Array,
+  ): Uint8Array | undefined {
+    const ctLength = body.length - this.explicit - TAG_LENGTH;
+    if (ctLength < 0) return undefined;
+    if (this.explicit > 0) this.readNonce.set(body.subarray(0, this.explicit), 4);
+    else this.fillNonce(this.readNonce, this.readIv, epoch, seq);
+    this.fillAad(this.readAad, epoch, seq, type, version, ctLength);
+    try {
+      const decipher = createDecipheriv(
+        this.suite.aead as 'aes-128-gcm',
+        this.readKey,
+        this.readNonce,
+        { authTagLength: TAG_LENGTH },
+      );
+      decipher.setAAD(this.readAad, { plaintextLength: ctLength });
+      decipher.setAuthTag(body.subarray(body.length - TAG_LENGTH));
+      const pt = decipher.update(body.subarray(this.explicit, this.explicit + ctLength));
+      decipher.final();
+      return pt;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,323 @@
+/** The server's side of the full DTLS 1.2 handshake (RFC 6347 4.2.4 flights 2, 4 and 6). */
+import { randomBytes } from 'node:crypto';
+import {
+  AlertDescription,
+  CertificateType,
+  ContentType,
+  DTLS_1_0,
+  DTLS_1_2,
+  ExtensionType,
+  HANDSHAKE_HEADER_LENGTH,
+  HandshakeType,
+  NamedGroup,
+} from './constants.js';
+import type { FlightItem } from './flight.js';
+import {
+  type HandshakeContext,
+  HandshakeFailure,
+  type ServerInitial,
+} from './handshake-context.js';
+import type { HandshakeMessage } from './handshake-reassembler.js';
+import { generateEcdhe, SUPPORTED_GROUPS } from './key-exchange.js';
+import {
+  type ClientHello,
+  decodeCertificate,
+  decodeClientHello,
+  decodeClientKeyExchange,
+  decodeDigitallySigned,
+  decodeU16List,
+  decodeUseSrtp,
+  encodeCertificate,
+  encodeCertificateRequest,
+  encodeHandshakeFragment,
+  encodeHelloVerifyRequest,
+  encodeServerHello,
+  encodeServerKeyExchange,
+  encodeServerKeyExchangeParams,
+  encodeUseSrtp,
+} from './messages.js';
+import { concatBytes } from './prf.js';
+import {
+  chooseSignatureScheme,
+  SUPPORTED_SIGNATURE_SCHEMES,
+  signWith,
+  verifyWith,
+} from './signature.js';
+
+type Expect =
+  | 'clientHello'
+  | 'certificate'
+  | 'clientKeyExchange'
+  | 'certificateVerify'
+  | 'finished'
+  | 'done';
+
+const EMPTY = new Uint8Array(0);
+/** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
+const RENEGOTIATION_SCSV = 0x00ff;
+
+const decodeError = (what: string) =>
+  new HandshakeFailure(AlertDescription.decodeError, `malformed ${what}`);
+
+export function createServerHandshake(ctx: HandshakeContext): ServerInitial {
+  return new ServerHandshake(ctx);
+}
+
+class ServerHandshake implements ServerInitial {
+  private expect: Expect = 'clientHello';
+
+  constructor(private readonly ctx: HandshakeContext) {}
+
+  get awaitingFinished(): boolean {
+    return this.expect === 'finished';
+  }
+
+  /**
+   * A handshake record before any ClientHello was accepted. Only a whole, unfragmented
+   * ClientHello is considered (as OpenSSL's DTLSv1_listen does); without a valid cookie it is
+   * answered with a HelloVerifyRequest and forgotten.
+   */
+  handleInitialRecord(plain: Uint8Array, recordSeq: number): HandshakeFailure | undefined {
+    if (plain.length < HANDSHAKE_HEADER_LENGTH || plain[0] !== HandshakeType.clientHello) {
+      return undefined;
+    }
+    const length = (plain[1]! << 16) | (plain[2]! << 8) | plain[3]!;
+    const messageSeq = (plain[4]! << 8) | plain[5]!;
+    const fragOffset = (plain[6]! << 16) | (plain[7]! << 8) | plain[8]!;
+    const fragLength = (plain[9]! << 16) | (plain[10]! << 8) | plain[11]!;
+    if (fragOffset !== 0 || fragLength !== length) return undefined;
+    if (HANDSHAKE_HEADER_LENGTH + length > plain.length) return decodeError('ClientHello');
+    const body = plain.subarray(HANDSHAKE_HEADER_LENGTH, HANDSHAKE_HEADER_LENGTH + length);
+    const ch = decodeClientHello(body);
+    if (ch === undefined) return decodeError('ClientHello');
+    const cookies = this.ctx.cookies!;
+    if (!cookies.verify(ch)) {
+      // RFC 6347 4.2.1: same record and message sequence numbers as the ClientHello.
+      const hvr = encodeHelloVerifyRequest(DTLS_1_0, cookies.make(ch));
+      const msg = encodeHandshakeFragment(
+        HandshakeType.helloVerifyRequest,
+        messageSeq,
+        hvr,
+        0,
+        hvr.length,
+      );
+      this.ctx.sendPlainRecord(ContentType.handshake, DTLS_1_0, recordSeq, msg);
+      return undefined;
+    }
+    this.ctx.adoptClientHello(
+      messageSeq,
+      recordSeq,
+      plain.slice(0, HANDSHAKE_HEADER_LENGTH + length),
+    );
+    return this.onClientHello(ch);
+  }
+
+  handle(m: HandshakeMessage): HandshakeFailure | undefined {
+    switch (this.expect) {
+      case 'certificate':
+        if (m.type === HandshakeType.certificate) return this.onCertificate(m);
+        if (m.type === HandshakeType.clientKeyExchange) {
+          return new HandshakeFailure(
+            AlertDescription.handshakeFailure,
+            'client sent no certificate; mutual authentication is required',
+          );
+        }
+        break;
+      case 'clientKeyExchange':
+        if (m.type === HandshakeType.clientKeyExchange) return this.onClientKeyExchange(m);
+        break;
+      case 'certificateVerify':
+        if (m.type === HandshakeType.certificateVerify) return this.onCertificateVerify(m);
+        break;
+      case 'finished':
+        if (m.type === HandshakeType.finished && this.ctx.peerChangedCipher()) {
+          return this.onFinished(m);
+        }
+        break;
+      default:
+        break;
+    }
+    return new HandshakeFailure(
+      AlertDescription.unexpectedMessage,
+      `unexpected handshake message ${m.type} while waiting for ${this.expect}`,
+    );
+  }
+
+  private onClientHello(ch: ClientHello): HandshakeFailure | undefined {
+    const ctx = this.ctx;
+    const cert = ctx.certificate;
+    // DTLS version numbers count down: 0xfeff is 1.0, 0xfefd is 1.2. A client offering 1.3
+    // still says 1.2 here (and 1.3 only in supported_versions), so it gets 1.2.
+    if (ch.version > DTLS_1_2) {
+      return new HandshakeFailure(
+        AlertDescription.protocolVersion,
+        'client does not offer DTLS 1.2',
+      );
+    }
+    if (!ch.compressionMethods.includes(0)) {
+      return new HandshakeFailure(AlertDescription.illegalParameter, 'no null compression');
+    }
+    const ext = ch.extensions;
+    if (!ext.has(ExtensionType.extendedMasterSecret)) {
+      return new HandshakeFailure(
+        AlertDescription.handshakeFailure,
+        'client does not support extended_master_secret',
+      );
+    }
+    const reneg = ext.get(ExtensionType.renegotiationInfo);
+    if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
+      return new HandshakeFailure(AlertDescription.handshakeFailure, 'bad renegotiation_info');
+    }
+    const suite = ctx.suites.find((s) => s.auth === cert.keyType && ch.cipherSuites.includes(s.id));
+    if (suite === undefined) {
+      return new HandshakeFailure(AlertDescription.handshakeFailure, 'no cipher suite in common');
+    }
+    const groupsExt = ext.get(ExtensionType.supportedGroups);
+    const groups = groupsExt ? decodeU16List(groupsExt, 2) : [NamedGroup.secp256r1];
+    if (groups === undefined) return decodeError('supported_groups');
+    const group = SUPPORTED_GROUPS.find((g) => groups.includes(g));
+    if (group === undefined) {
+      return new HandshakeFailure(AlertDescription.handshakeFailure, 'no group in common');
+    }
+    const sigExt = ext.get(ExtensionType.signatureAlgorithms);
+    const schemes = sigExt ? decodeU16List(sigExt, 2) : [...SUPPORTED_SIGNATURE_SCHEMES];
+    if (schemes === undefined) return decodeError('signature_algorithms');
+    const scheme = chooseSignatureScheme(cert.keyType, cert.namedCurve, schemes);
+    if (scheme === undefined) {
+      return new HandshakeFailure(
+        AlertDescription.handshakeFailure,
+        'no signature scheme in common',
+      );
+    }
+    let srtpProfile: number | undefined;
+    const srtpExt = ext.get(ExtensionType.useSrtp);
+    if (srtpExt !== undefined && ctx.srtpOffer.length > 0) {
+      const offered = decodeUseSrtp(srtpExt);
+      if (offered === undefined) return decodeError('use_srtp');
+      srtpProfile = ctx.srtpOffer.find((p) => offered.includes(p));
+    }
+    const pointFormats = ext.get(ExtensionType.ecPointFormats);
+    if (pointFormats !== undefined && !pointFormats.subarray(1).includes(0)) {
+      return new HandshakeFailure(AlertDescription.illegalParameter, 'no uncompressed points');
+    }
+
+    const s = ctx.secrets;
+    s.suite = suite;
+    s.clientRandom = ch.random.slice();
+    s.serverRandom = randomBytes(32);
+    const ecdhe = generateEcdhe(group)!;
+    s.ecdhe = ecdhe;
+    ctx.setSrtpProfile(srtpProfile);
+
+    const shExt: [number, Uint8Array][] = [[ExtensionType.extendedMasterSecret, EMPTY]];
+    if (reneg !== undefined || ch.cipherSuites.includes(RENEGOTIATION_SCSV)) {
+      shExt.push([ExtensionType.renegotiationInfo, Uint8Array.of(0)]);
+    }
+    if (pointFormats !== undefined) shExt.push([ExtensionType.ecPointFormats, Uint8Array.of(1, 0)]);
+    if (srtpProfile !== undefined)
+      shExt.push([ExtensionType.useSrtp, encodeUseSrtp([srtpProfile])]);
+    const serverHello = encodeServerHello(
+      {
+        version: DTLS_1_2,
+        random: s.serverRandom,
+        sessionId: EMPTY,
+        cipherSuite: suite.id,
+        compressionMethod: 0,
+      },
+      shExt,
+    );
+    const params = encodeServerKeyExchangeParams(group, ecdhe.publicKey);
+    const signature = signWith(
+      scheme,
+      cert.privateKey,
+      concatBytes(s.clientRandom, s.serverRandom, params),
+    );
+    if (signature === undefined) {
+      return new HandshakeFailure(
+        AlertDescription.internalError,
+        'could not sign ServerKeyExchange',
+      );
+    }
+    const items: FlightItem[] = [
+      ctx.message(HandshakeType.serverHello, serverHello),
+      ctx.message(HandshakeType.certificate, encodeCertificate([cert.der])),
+      ctx.message(
+        HandshakeType.serverKeyExchange,
+        encodeServerKeyExchange(params, scheme, signature),
+      ),
+      ctx.message(
+        HandshakeType.certificateRequest,
+        encodeCertificateRequest(
+          [CertificateType.ecdsaSign, CertificateType.rsaSign],
+          [...SUPPORTED_SIGNATURE_SCHEMES],
+        ),
+      ),
+      ctx.message(HandshakeType.serverHelloDone, EMPTY),
+    ];
+    this.expect = 'certificate';
+    ctx.sendFlight(items, false);
+    return undefined;
+  }
+
+  private onCertificate(m: HandshakeMessage): HandshakeFailure | undefined {
+    const certs = decodeCertificate(m.body);
+    if (certs === undefined) return decodeError('Certificate');
+    const key = this.ctx.acceptPeerCertificate(certs);
+    if (key instanceof HandshakeFailure) return key;
+    this.ctx.secrets.peerKey = key;
+    this.ctx.received(m);
+    this.expect = 'clientKeyExchange';
+    return undefined;
+  }
+
+  private onClientKeyExchange(m: HandshakeMessage): HandshakeFailure | undefined {
+    const point = decodeClientKeyExchange(m.body);
+    if (point === undefined) return decodeError('ClientKeyExchange');
+    const secret = this.ctx.secrets.ecdhe!.computeSecret(point);
+    if (secret === undefined) {
+      return new HandshakeFailure(
+        AlertDescription.illegalParameter,
+        'invalid client ECDH public key',
+      );
+    }
+    this.ctx.received(m);
+    this.ctx.deriveKeys(secret);
+    this.expect = 'certificateVerify';
+    return undefined;
+  }
+
+  private onCertificateVerify(m: HandshakeMessage): HandshakeFailure | undefined {
+    const cv = decodeDigitallySigned(m.body);
+    if (cv === undefined) return decodeError('CertificateVerify');
+    if (!SUPPORTED_SIGNATURE_SCHEMES.includes(cv.scheme)) {
+      return new HandshakeFailure(
+        AlertDescription.illegalParameter,
+        'unsupported signature scheme',
+      );
+    }
+    if (!verifyWith(cv.scheme, this.ctx.secrets.peerKey!, this.ctx.transcript(), cv.signature)) {
+      return new HandshakeFailure(AlertDescription.decryptError, 'bad CertificateVerify signature');
+    }
+    this.ctx.received(m);
+    this.expect = 'finished';
+    return undefined;
+  }
+
+  private onFinished(m: HandshakeMessage): HandshakeFailure | undefined {
+    const ctx = this.ctx;
+    if (!ctx.checkFinished('client finished', m.body)) {
+      return new HandshakeFailure(AlertDescription.decryptError, 'client Finished does not verify');
+    }
+    ctx.received(m);
+    ctx.changeWriteCipher();
+    const verify = ctx.finishedVerifyData('server finished');
+    const items: FlightItem[] = [
+      { kind: 'changeCipherSpec' },
+      ctx.message(HandshakeType.finished, verify, 1),
+    ];
+    this.expect = 'done';
+    ctx.sendFlight(items, true);
+    ctx.connected();
+    return undefined;
+  }
+}
