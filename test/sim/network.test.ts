@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type SimDatagram, type SimEndpoint, SimNetwork, runSimulation } from './network.js';
+import { runSimulation, type SimDatagram, type SimEndpoint, SimNetwork } from './network.js';
 import { Prng } from './prng.js';
 
 test('prng is deterministic per seed', () => {
@@ -8,8 +8,14 @@ test('prng is deterministic per seed', () => {
   const b = new Prng(42);
   const c = new Prng(43);
   const sa = Array.from({ length: 8 }, () => a.next());
-  assert.deepEqual(sa, Array.from({ length: 8 }, () => b.next()));
-  assert.notDeepEqual(sa, Array.from({ length: 8 }, () => c.next()));
+  assert.deepEqual(
+    sa,
+    Array.from({ length: 8 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 8 }, () => c.next()),
+  );
   for (const x of sa) assert.ok(x >= 0 && x < 1);
 });
 
