@@ -59,7 +59,7 @@ export interface ChannelHost {
 type OutgoingReset = 'none' | 'wanted' | 'requested' | 'done';
 
 /** DCEP messages are sent ordered and reliable (RFC 8832 6). */
-const DCEP_SEND_OPTIONS: SctpSendOptions = Object.freeze({});
+const DCEP_SEND_OPTIONS: SctpSendOptions = Object.freeze({ transfer: true });
 
 const utf8Decoder = new TextDecoder('utf-8');
 
@@ -93,6 +93,9 @@ export class DataChannel {
   private readonly sendOptions: SctpSendOptions;
   /** Until the peer is known to have our OPEN, everything goes ordered (RFC 8832 6). */
   private readonly sendOptionsBeforeAck: SctpSendOptions;
+  /** The same, for payloads made here (encoded strings), which the association may keep. */
+  private readonly sendOptionsOwned: SctpSendOptions;
+  private readonly sendOptionsBeforeAckOwned: SctpSendOptions;
   private awaitingAck = false;
   private outgoingReset: OutgoingReset = 'none';
   private incomingReset = false;
@@ -122,6 +125,11 @@ export class DataChannel {
     this.sendOptionsBeforeAck = params.ordered
       ? this.sendOptions
       : Object.freeze({ ...reliability, unordered: false });
+    this.sendOptionsOwned = Object.freeze({ ...this.sendOptions, transfer: true });
+    this.sendOptionsBeforeAckOwned = Object.freeze({
+      ...this.sendOptionsBeforeAck,
+      transfer: true,
+    });
   }
 
   /** The SCTP stream id; null until one is allocated (when the association connects). */
@@ -149,14 +157,18 @@ export class DataChannel {
     }
     let payload: Uint8Array;
     let ppid: number;
+    // A payload made here belongs to nobody else: the association need not copy it.
+    let owned: boolean;
     if (typeof data === 'string') {
       // Buffer.from encodes several times faster than TextEncoder on Node 20 (small strings
-      // come from Node's shared pool) and is a Uint8Array.
+      // come from Node's shared pool, never written again) and is a Uint8Array.
       payload = Buffer.from(data, 'utf8');
       ppid = PPID_STRING;
+      owned = true;
     } else {
       payload = data;
       ppid = PPID_BINARY;
+      owned = false;
     }
     const userBytes = payload.length;
     if (userBytes > this.host.remoteMaxMessageSize) {
@@ -169,8 +181,15 @@ export class DataChannel {
       // SCTP cannot carry an empty message: one zero byte under the "empty" PPID (RFC 8831 6.6).
       payload = new Uint8Array(1);
       ppid = ppid === PPID_STRING ? PPID_STRING_EMPTY : PPID_BINARY_EMPTY;
+      owned = true;
     }
-    const opts = this.awaitingAck ? this.sendOptionsBeforeAck : this.sendOptions;
+    const opts = owned
+      ? this.awaitingAck
+        ? this.sendOptionsBeforeAckOwned
+        : this.sendOptionsOwned
+      : this.awaitingAck
+        ? this.sendOptionsBeforeAck
+        : this.sendOptions;
     try {
       this.host.association!.send(this.streamId!, ppid, payload, opts, now);
     } catch (e) {

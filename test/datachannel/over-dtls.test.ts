@@ -47,7 +47,10 @@ test('over SCTP over DTLS with 5% loss: every channel type, both directions, the
     CHANNEL_KINDS.every((k, i) => !k.reliable || b.messages(remote[i]!).length === total) &&
     a.messages(atA).length === total &&
     b.messages(negB).length === total;
-  assert.ok(runSimulation(net, [a, b], () => allSent() && reliableDone(), 600_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => allSent() && reliableDone(), 600_000),
+    'the simulation reaches its goal',
+  );
   runSimulation(net, [a, b], () => false, 5_000);
 
   CHANNEL_KINDS.forEach((k, i) => {
@@ -68,6 +71,7 @@ test('over SCTP over DTLS with 5% loss: every channel type, both directions, the
   const everything = [...fromA, ...remote, fromB, atA, negA, negB];
   assert.ok(
     runSimulation(net, [a, b], () => everything.every((c) => c.state === 'closed'), 60_000),
+    'the simulation reaches its goal',
   );
   assert.equal(a.dtlsFailure, undefined);
   assert.equal(b.dtlsFailure, undefined);

@@ -12,14 +12,17 @@ test('over SctpAssociation: DCEP both ways, negotiated, all message kinds, close
   const negA = a.manager.createChannel('neg', { negotiated: true, id: 9 }, 0);
   const negB = b.manager.createChannel('neg', { negotiated: true, id: 9 }, 0);
   const done = () => fromA.state === 'open' && b.announced().length === 1;
-  assert.ok(runSimulation(net, [a, b], done, 10_000));
+  assert.ok(runSimulation(net, [a, b], done, 10_000), 'the simulation reaches its goal');
   assert.equal(fromA.id, 0);
   assert.equal(negA.state, 'open');
   assert.equal(negB.state, 'open');
 
   const fromB = b.manager.createChannel('from-b', {}, net.now);
   assert.equal(fromB.id, 1);
-  assert.ok(runSimulation(net, [a, b], () => a.announced().length === 1, 10_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => a.announced().length === 1, 10_000),
+    'the simulation reaches its goal',
+  );
   const atB = b.announced()[0]!;
   const atA = a.announced()[0]!;
   assert.deepEqual([atB.label, atB.protocol, atB.id], ['from-a', 'p', 0]);
@@ -43,6 +46,7 @@ test('over SctpAssociation: DCEP both ways, negotiated, all message kinds, close
         b.messages(negB).length === count,
       30_000,
     ),
+    'the simulation reaches its goal',
   );
   assert.deepEqual(b.messages(atB), sent);
   assert.deepEqual(a.messages(atA), sent);
@@ -54,11 +58,13 @@ test('over SctpAssociation: DCEP both ways, negotiated, all message kinds, close
       () => fromA.bufferedAmount === 0 && fromB.bufferedAmount === 0,
       10_000,
     ),
+    'the simulation reaches its goal',
   );
 
   fromA.close(net.now);
   assert.ok(
     runSimulation(net, [a, b], () => fromA.state === 'closed' && atB.state === 'closed', 10_000),
+    'the simulation reaches its goal',
   );
   assert.deepEqual(b.eventTypes(atB).slice(-2), ['closing', 'close']);
   assert.equal(a.eventTypes(fromA).at(-1), 'close');
@@ -77,6 +83,7 @@ test('over SctpAssociation: DCEP both ways, negotiated, all message kinds, close
         b.announced().length === 2,
       10_000,
     ),
+    'the simulation reaches its goal',
   );
   assert.equal(b.announced()[1]!.label, 'again');
 });
@@ -86,7 +93,10 @@ test('over SctpAssociation: abort closes every channel on both sides with an err
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('x', {}, 0);
   const neg = b.manager.createChannel('n', { negotiated: true, id: 3 }, 0);
-  assert.ok(runSimulation(net, [a, b], () => b.announced().length === 1, 10_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    'the simulation reaches its goal',
+  );
   a.assoc.abort('test over', net.now);
   assert.ok(
     runSimulation(
@@ -95,6 +105,7 @@ test('over SctpAssociation: abort closes every channel on both sides with an err
       () => b.announced()[0]!.state === 'closed' && neg.state === 'closed',
       10_000,
     ),
+    'the simulation reaches its goal',
   );
   assert.equal(ch.state, 'closed');
   assert.deepEqual(a.eventTypes(ch).slice(-2), ['error', 'close']);
@@ -105,11 +116,15 @@ test('over SctpAssociation: graceful shutdown closes channels without an error',
   const net = new SimNetwork(3, { delay: 10 });
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('x', {}, 0);
-  assert.ok(runSimulation(net, [a, b], () => b.announced().length === 1, 10_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    'the simulation reaches its goal',
+  );
   a.assoc.shutdown(net.now);
   const remote = b.announced()[0]!;
   assert.ok(
     runSimulation(net, [a, b], () => remote.state === 'closed' && ch.state === 'closed', 10_000),
+    'the simulation reaches its goal',
   );
   assert.deepEqual(a.eventTypes(ch).slice(-1), ['close']);
   assert.ok(!b.eventTypes(remote).includes('error'));
@@ -128,6 +143,7 @@ test('over SctpAssociation with 5% loss, jitter and duplicates: every channel ty
   };
   assert.ok(
     runSimulation(net, [a, b], () => b.announced().length === CHANNEL_KINDS.length, 30_000),
+    'the simulation reaches its goal',
   );
   const remote = b.announced();
   assert.deepEqual(
@@ -143,7 +159,10 @@ test('over SctpAssociation with 5% loss, jitter and duplicates: every channel ty
     CHANNEL_KINDS.every((k, i) => !k.reliable || b.messages(remote[i]!).length === total);
   const drained = () =>
     senders.every((s) => s.done) && channels.every((c) => c.bufferedAmount === 0);
-  assert.ok(runSimulation(net, [a, b], () => reliableDone() && drained(), 600_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => reliableDone() && drained(), 600_000),
+    'the simulation reaches its goal',
+  );
   // Let stragglers of the partially reliable channels land or be abandoned.
   runSimulation(net, [a, b], () => false, 5_000);
 
@@ -167,6 +186,7 @@ test('over SctpAssociation with 5% loss, jitter and duplicates: every channel ty
         channels.every((c) => c.state === 'closed') && remote.every((c) => c.state === 'closed'),
       60_000,
     ),
+    'the simulation reaches its goal',
   );
 });
 
@@ -174,7 +194,10 @@ test('over SctpAssociation: hostile OPENs are refused by stream reset; other cha
   const net = new SimNetwork(5, { delay: 10 });
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('victim', {}, 0);
-  assert.ok(runSimulation(net, [a, b], () => b.announced().length === 1, 10_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    'the simulation reaches its goal',
+  );
   const remote = b.announced()[0]!;
   const open = (label: string) =>
     encodeDcepOpen({
@@ -194,7 +217,7 @@ test('over SctpAssociation: hostile OPENs are refused by stream reset; other cha
   ch.send('during', net.now);
   remote.send('during too', net.now);
   const refused = () => b.messages(remote).length === 1 && a.messages(ch).length === 1;
-  assert.ok(runSimulation(net, [a, b], refused, 10_000));
+  assert.ok(runSimulation(net, [a, b], refused, 10_000), 'the simulation reaches its goal');
   runSimulation(net, [a, b], () => false, 2_000);
   assert.equal(a.announced().length, 0, 'no channel from a hostile OPEN');
   assert.deepEqual([...b.resetByPeer].sort(), [2, 3, 5]);
@@ -210,7 +233,10 @@ test('over SctpAssociation: hostile OPENs are refused by stream reset; other cha
     [1, 3],
   );
   for (const c of next) c.send(`hello on ${c.id}`, net.now);
-  assert.ok(runSimulation(net, [a, b], () => a.announced().length === 2, 10_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => a.announced().length === 2, 10_000),
+    'the simulation reaches its goal',
+  );
   assert.ok(
     runSimulation(
       net,
@@ -218,6 +244,7 @@ test('over SctpAssociation: hostile OPENs are refused by stream reset; other cha
       () => a.announced().every((c) => a.messages(c).length === 1),
       10_000,
     ),
+    'the simulation reaches its goal',
   );
   assert.deepEqual(
     a.announced().map((c) => a.messages(c)[0]),
@@ -235,9 +262,38 @@ test('over SctpAssociation: empty, non-ASCII and 65535-byte labels and protocols
     [long, long],
   ] as const;
   for (const [label, protocol] of cases) a.manager.createChannel(label, { protocol }, 0);
-  assert.ok(runSimulation(net, [a, b], () => b.announced().length === cases.length, 30_000));
+  assert.ok(
+    runSimulation(net, [a, b], () => b.announced().length === cases.length, 30_000),
+    'the simulation reaches its goal',
+  );
   assert.deepEqual(
     b.announced().map((c) => [c.label, c.protocol]),
     cases.map(([l, p]) => [l, p]),
   );
+});
+
+test('over SctpAssociation: send keeps what the caller passed, even if its buffer changes after', () => {
+  const net = new SimNetwork(8, { delay: 10 });
+  const [a, b] = sctpPeers();
+  const ch = a.manager.createChannel('copy', {}, 0);
+  assert.ok(
+    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    'the simulation reaches its goal',
+  );
+  const remote = b.announced()[0]!;
+  const buf = Buffer.alloc(3000, 7);
+  const view = buf.subarray(1000, 2000);
+  ch.send(buf, net.now);
+  ch.send(view, net.now);
+  ch.send('text', net.now);
+  buf.fill(1);
+  assert.ok(
+    runSimulation(net, [a, b], () => b.messages(remote).length === 3, 10_000),
+    'the simulation reaches its goal',
+  );
+  const [whole, part, text] = b.messages(remote) as [Uint8Array, Uint8Array, string];
+  assert.ok(whole.length === 3000 && whole.every((x) => x === 7));
+  assert.ok(part.length === 1000 && part.every((x) => x === 7));
+  assert.equal(text, 'text');
+  assert.equal(ch.bufferedAmount, 0);
 });

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runSimulation, SimNetwork } from '../sim/network.js';
+import { makePair, type SctpSimEndpoint } from './harness.js';
+import { barePair, bulkTransfer } from './scenarios.js';
+
+function connect(net: SimNetwork, a: SctpSimEndpoint, b: SctpSimEndpoint, maxTime = 60_000) {
+  a.assoc.connect(net.now);
+  assert.ok(
+    runSimulation(net, [a, b], () => a.connected && b.connected, maxTime),
+    'connects',
+  );
+}
+
+test('handshake brings both sides up and negotiates streams and zero checksum', () => {
+  const net = new SimNetwork(1, { delay: 10 });
+  const [a, b] = makePair({ maxOutboundStreams: 300 }, { maxInboundStreams: 200 });
+  assert.equal(a.assoc.state, 'new');
+  connect(net, a, b);
+  assert.equal(a.assoc.state, 'connected');
+  assert.equal(b.assoc.state, 'connected');
+  assert.equal(a.assoc.outboundStreams, 200);
+  assert.equal(b.assoc.inboundStreams, 200);
+  assert.equal(b.assoc.outboundStreams, 65535);
+  assert.ok(a.assoc.zeroChecksumInUse && b.assoc.zeroChecksumInUse);
+});
+
+test('simultaneous INIT from both sides (collision) still connects once', () => {
+  const net = new SimNetwork(2, { delay: 10 });
+  const [a, b] = makePair({}, { role: 'client' });
+  a.assoc.connect(0);
+  b.assoc.connect(0);
+  assert.ok(
+    runSimulation(net, [a, b], () => a.connected && b.connected, 60_000),
+    'the simulation reaches its goal',
+  );
+  assert.equal(a.events.filter((e) => e.type === 'connected').length, 1);
+  assert.equal(b.events.filter((e) => e.type === 'connected').length, 1);
+  a.assoc.send(1, 53, new Uint8Array([1, 2, 3]), undefined, net.now);
+  b.assoc.send(2, 53, new Uint8Array([4]), undefined, net.now);
+  assert.ok(
+    runSimulation(net, [a, b], () => a.messages.length === 1 && b.messages.length === 1, 10_000),
+    'the simulation reaches its goal',
+  );
+  assert.deepEqual([...b.messages[0]!.data], [1, 2, 3]);
+  assert.deepEqual([...a.messages[0]!.data], [4]);
+});
+
+test('handshake survives loss of INIT, INIT-ACK, COOKIE-ECHO and COOKIE-ACK', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const net = new SimNetwork(seed, { delay: 5, loss: 0.3 });
+    const [a, b] = makePair({ maxInitRetransmissions: 20, rtoMax: 4000 });
+    connect(net, a, b, 600_000);
+  }
+});
+
+test('send before connect throws; bad stream id and empty message throw RangeError', () => {
+  const net = new SimNetwork(3, { delay: 1 });
+  const [a, b] = makePair({ maxOutboundStreams: 10 });
+  assert.throws(() => a.assoc.send(0, 53, new Uint8Array(1), undefined, 0), /cannot send/);
+  connect(net, a, b);
+  assert.throws(() => a.assoc.send(10, 53, new Uint8Array(1), undefined, net.now), RangeError);
+  assert.throws(() => a.assoc.send(0, 53, new Uint8Array(0), undefined, net.now), RangeError);
+});
+
+test('lossless transfer of mixed-size messages arrives in order', async () => {
+  const env = await barePair(5, { delay: 10 });
+  bulkTransfer(env, { seed: 5, totalBytes: 2_000_000, maxSize: 100_000, streams: 3 });
+  assert.equal(env.a.sentBytes, 2_000_000);
+});
+
+test('10 MB in random sizes (1 B..256 KiB) under 5% loss, reordering and duplication', async () => {
+  const env = await barePair(7, { delay: 10, jitter: 15, loss: 0.05, duplicate: 0.02 });
+  bulkTransfer(env, { seed: 7, totalBytes: 10 * 1024 * 1024, maxSize: 256 * 1024, streams: 4 });
+});
+
+test('DATA mode (no I-DATA): 10 MB under 5% loss, reordering and duplication', async () => {
+  const off = { interleaving: false };
+  const env = await barePair(8, { delay: 10, jitter: 15, loss: 0.05, duplicate: 0.02 }, off, off);
+  assert.equal(env.a.assoc.interleavingInUse, false);
+  bulkTransfer(env, { seed: 8, totalBytes: 10 * 1024 * 1024, maxSize: 256 * 1024, streams: 4 });
+});
+
+test('I-DATA is used only when both sides announce it', async () => {
+  const both = await barePair(9, { delay: 5 });
+  assert.equal(both.a.assoc.interleavingInUse, true);
+  assert.equal(both.b.assoc.interleavingInUse, true);
+  const one = await barePair(9, { delay: 5 }, {}, { interleaving: false });
+  assert.equal(one.a.assoc.interleavingInUse, false);
+  assert.equal(one.b.assoc.interleavingInUse, false);
+});
+
+for (const interleaving of [false, true]) {
+  test(`a large message ${interleaving ? 'does not block' : 'blocks'} a small one on another stream (${interleaving ? 'I-DATA' : 'DATA'})`, async () => {
+    const o = { interleaving };
+    const env = await barePair(10, { delay: 10 }, o, o);
+    const { net, a, b } = env;
+    a.assoc.send(1, 53, new Uint8Array(200_000), undefined, net.now);
+    a.assoc.send(2, 53, new Uint8Array([42]), undefined, net.now);
+    assert.ok(
+      runSimulation(net, [a, b], () => b.messages.length === 2, 60_000),
+      'the simulation reaches its goal',
+    );
+    const order = b.messages.map((m) => m.streamId);
+    assert.deepEqual(order, interleaving ? [2, 1] : [1, 2]);
+    assert.equal(b.messages.find((m) => m.streamId === 1)!.data.length, 200_000);
+  });
+}
+
+test('TSN wrap-around under loss', async () => {
+  const tsn = { initialTsn: 0xfffff000 };
+  const env = await barePair(11, { delay: 10, jitter: 5, loss: 0.03 }, tsn, tsn);
+  bulkTransfer(env, { seed: 11, totalBytes: 6_000_000, maxSize: 3000, streams: 2 });
+});

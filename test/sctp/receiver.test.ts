@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EventQueue } from '../../src/sctp/events.js';
+import { DataReceiver, DataResult } from '../../src/sctp/receiver.js';
+import { Prng } from '../sim/prng.js';
+
+function drain(q: EventQueue): { streamId: number; data: Uint8Array }[] {
+  const out: { streamId: number; data: Uint8Array }[] = [];
+  for (let e = q.shift(); e; e = q.shift()) if (e.type === 'message') out.push(e);
+  return out;
+}
+
+test('SSNs and TSNs wrap while messages arrive shuffled within a window', () => {
+  const q = new EventQueue();
+  const first = 0xfffffff0;
+  const r = new DataReceiver(first, 1 << 20, 1 << 16, q);
+  const prng = new Prng(5);
+  const total = 70_000;
+  const payload = new Uint8Array(8);
+  const view = new DataView(payload.buffer);
+  let delivered = 0;
+  for (let base = 0; base < total; base += 64) {
+    const batch = prng.shuffle(
+      Array.from({ length: Math.min(64, total - base) }, (_, i) => base + i),
+    );
+    for (const i of batch) {
+      view.setUint32(0, i);
+      const res = r.handleData((first + i) >>> 0, 3, i & 0xffff, 53, 3, payload, 0, 8);
+      assert.equal(res, DataResult.Accepted);
+    }
+    for (const m of drain(q)) {
+      assert.equal(new DataView(m.data.buffer).getUint32(0), delivered++);
+    }
+  }
+  assert.equal(delivered, total);
+  assert.equal(r.cumTsn, (first + total - 1) >>> 0);
+  assert.equal(r.bufferedBytes, 0);
+});
+
+test('a fragmented message spanning the TSN wrap reassembles; duplicates are reported', () => {
+  const q = new EventQueue();
+  const r = new DataReceiver(0xfffffffe, 1 << 20, 1 << 16, q);
+  const part = (n: number) => new Uint8Array(10).fill(n);
+  // TSNs 0xfffffffe, 0xffffffff, 0, 1 carry B, middle, middle, E; delivered out of order.
+  assert.equal(r.handleData(1, 0, 0, 53, 1, part(4), 0, 10), DataResult.Accepted);
+  assert.equal(r.handleData(0xfffffffe, 0, 0, 53, 2, part(1), 0, 10), DataResult.Accepted);
+  assert.equal(r.handleData(0, 0, 0, 53, 0, part(3), 0, 10), DataResult.Accepted);
+  assert.equal(drain(q).length, 0);
+  assert.equal(r.handleData(0xffffffff, 0, 0, 53, 0, part(2), 0, 10), DataResult.Accepted);
+  const [m] = drain(q);
+  assert.deepEqual([...m!.data], [...part(1), ...part(2), ...part(3), ...part(4)]);
+  assert.equal(r.handleData(0, 0, 0, 53, 0, part(3), 0, 10), DataResult.Duplicate);
+  assert.equal(r.duplicateCount, 1);
+  assert.equal(r.cumTsn, 1);
+});
+
+test('the receive buffer is bounded: chunks beyond the window are dropped, not stored', () => {
+  const q = new EventQueue();
+  const r = new DataReceiver(100, 4096, 1 << 16, q);
+  const big = new Uint8Array(1000);
+  // TSN 100 missing: later fragments pile up until the window is full, then are refused.
+  let dropped = 0;
+  for (let t = 101; t < 120; t++) {
+    if (r.handleData(t, 0, 0, 53, 0, big, 0, 1000) === DataResult.Dropped) dropped++;
+  }
+  assert.ok(dropped > 10);
+  assert.ok(r.bufferedBytes <= 4096);
+  assert.equal(r.aRwnd, 4096 - r.bufferedBytes);
+});
+
+test('a message that outgrows the window with no gap is reported as too large', () => {
+  const q = new EventQueue();
+  const r = new DataReceiver(1, 4096, 1 << 20, q);
+  const chunk = new Uint8Array(1000);
+  let res = DataResult.Accepted;
+  for (let t = 1; t < 20 && res === DataResult.Accepted; t++) {
+    res = r.handleData(t, 0, 0, 53, t === 1 ? 2 : 0, chunk, 0, 1000);
+  }
+  assert.equal(res, DataResult.TooLarge);
+});
