@@ -17,7 +17,7 @@ import {
   HandshakeFailure,
   type ServerInitial,
 } from './handshake-context.js';
-import type { HandshakeMessage } from './handshake-reassembler.js';
+import { type HandshakeMessage, MAX_HANDSHAKE_MESSAGE } from './handshake-reassembler.js';
 import { generateEcdhe, SUPPORTED_GROUPS } from './key-exchange.js';
 import {
   type ClientHello,
@@ -63,8 +63,17 @@ export function createServerHandshake(ctx: HandshakeContext): ServerInitial {
   return new ServerHandshake(ctx);
 }
 
+/** A ClientHello that arrives in fragments, collected until whole. */
+interface PartialClientHello {
+  messageSeq: number;
+  body: Uint8Array;
+  filled: Uint8Array;
+  missing: number;
+}
+
 class ServerHandshake implements ServerInitial {
   private expect: Expect = 'clientHello';
+  private partialHello: PartialClientHello | undefined;
 
   constructor(private readonly ctx: HandshakeContext) {}
 
@@ -73,9 +82,10 @@ class ServerHandshake implements ServerInitial {
   }
 
   /**
-   * A handshake record before any ClientHello was accepted. Only a whole, unfragmented
-   * ClientHello is considered (as OpenSSL's DTLSv1_listen does); without a valid cookie it is
-   * answered with a HelloVerifyRequest and forgotten.
+   * A handshake record before any ClientHello was accepted. Without a valid cookie a whole
+   * ClientHello is answered with a HelloVerifyRequest and forgotten. A fragmented one is
+   * collected first: ClientHellos with post-quantum key shares (Chromium's X25519MLKEM768) no
+   * longer fit one datagram. Only the latest one is kept, and ICE has already checked the peer.
    */
   handleInitialRecord(plain: Uint8Array, recordSeq: number): HandshakeFailure | undefined {
     if (plain.length < HANDSHAKE_HEADER_LENGTH || plain[0] !== HandshakeType.clientHello) {
@@ -85,9 +95,23 @@ class ServerHandshake implements ServerInitial {
     const messageSeq = (plain[4]! << 8) | plain[5]!;
     const fragOffset = (plain[6]! << 16) | (plain[7]! << 8) | plain[8]!;
     const fragLength = (plain[9]! << 16) | (plain[10]! << 8) | plain[11]!;
-    if (fragOffset !== 0 || fragLength !== length) return undefined;
-    if (HANDSHAKE_HEADER_LENGTH + length > plain.length) return decodeError('ClientHello');
-    const body = plain.subarray(HANDSHAKE_HEADER_LENGTH, HANDSHAKE_HEADER_LENGTH + length);
+    if (HANDSHAKE_HEADER_LENGTH + fragLength > plain.length) return decodeError('ClientHello');
+    let body: Uint8Array;
+    if (fragOffset === 0 && fragLength === length) {
+      body = plain.subarray(HANDSHAKE_HEADER_LENGTH, HANDSHAKE_HEADER_LENGTH + length);
+    } else {
+      if (fragOffset + fragLength > length || length > MAX_HANDSHAKE_MESSAGE) {
+        return decodeError('ClientHello fragment');
+      }
+      const whole = this.collectHelloFragment(
+        messageSeq,
+        length,
+        fragOffset,
+        plain.subarray(HANDSHAKE_HEADER_LENGTH, HANDSHAKE_HEADER_LENGTH + fragLength),
+      );
+      if (whole === undefined) return undefined;
+      body = whole;
+    }
     const ch = decodeClientHello(body);
     if (ch === undefined) return decodeError('ClientHello');
     const cookies = this.ctx.cookies!;
@@ -107,9 +131,38 @@ class ServerHandshake implements ServerInitial {
     this.ctx.adoptClientHello(
       messageSeq,
       recordSeq,
-      plain.slice(0, HANDSHAKE_HEADER_LENGTH + length),
+      encodeHandshakeFragment(HandshakeType.clientHello, messageSeq, body, 0, length),
     );
     return this.onClientHello(ch);
+  }
+
+  /** Adds a fragment of a ClientHello; returns its body once every byte has arrived. */
+  private collectHelloFragment(
+    messageSeq: number,
+    length: number,
+    offset: number,
+    fragment: Uint8Array,
+  ): Uint8Array | undefined {
+    let p = this.partialHello;
+    if (p === undefined || p.messageSeq !== messageSeq || p.body.length !== length) {
+      p = {
+        messageSeq,
+        body: new Uint8Array(length),
+        filled: new Uint8Array(length),
+        missing: length,
+      };
+      this.partialHello = p;
+    }
+    p.body.set(fragment, offset);
+    for (let i = offset; i < offset + fragment.length; i++) {
+      if (p.filled[i] === 0) {
+        p.filled[i] = 1;
+        p.missing--;
+      }
+    }
+    if (p.missing > 0) return undefined;
+    this.partialHello = undefined;
+    return p.body;
   }
 
   handle(m: HandshakeMessage): HandshakeFailure | undefined {

@@ -55,7 +55,12 @@ export interface CoreDriverOptions<C> {
   portRange?: PortRange;
   /** Options for the process-wide mDNS service, used only for ".local" names. */
   mdns?: MdnsOptions;
-  /** How long to wait for an mDNS answer before the remote candidate is dropped (default 5 s). */
+  /**
+   * How long to wait for an mDNS answer before the remote candidate is dropped (default 15 s).
+   * Chromium's responder sends at most one packet a second per interface, announcements and
+   * goodbyes of all its connections included, so a busy browser can take several seconds to
+   * answer.
+   */
   mdnsTimeoutMs?: number;
   /** Keep the process alive while the driver is open (default true). */
   ref?: boolean;
@@ -374,7 +379,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   }
 
   private resolveMdns(hostname: string): void {
-    const timeoutMs = this.opts.mdnsTimeoutMs ?? 5000;
+    const timeoutMs = this.opts.mdnsTimeoutMs ?? 15_000;
     void this.mdnsService()
       .resolve(hostname, { timeoutMs })
       .then((address) => {

@@ -1,5 +1,6 @@
 import type { RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 
 /**
@@ -9,12 +10,15 @@ import makeMdns from 'multicast-dns';
  * `MdnsService.acquire()`; it is closed when the last user releases it.
  *
  * The socket is IPv4 (224.0.0.251:5353); answers carry AAAA records too, so IPv6 candidates can
- * be hidden as well.
+ * be hidden as well. Without a chosen interface, what it multicasts goes out on every IPv4
+ * interface from a socket of its own, bound to that interface's address and port 5353: the
+ * OS default would follow the routing table, and a host without a default route (or with the
+ * peer on another link than the default one) would never be heard.
  */
 export interface MdnsOptions {
   /**
    * IPv4 address of the interface to send and receive multicast on. By default every IPv4
-   * interface joins the group and the OS picks the sending one.
+   * interface joins the group and multicast goes out on each non-loopback one.
    */
   interface?: string;
   /** UDP port (default 5353). */
@@ -55,6 +59,9 @@ export class MdnsService {
 
   private readonly mdns: MdnsSocket;
   private readonly port: number;
+  private readonly opts: MdnsOptions;
+  /** Per-interface senders (by IPv4 address) when no interface was chosen. */
+  private readonly senders = new Map<string, MdnsSocket>();
   private readonly names = new Map<string, string[]>();
   private readonly pending = new Map<string, Set<PendingResolve>>();
   private closed = false;
@@ -66,6 +73,7 @@ export class MdnsService {
   /** A service of its own, not shared; most callers want `MdnsService.acquire()`. */
   constructor(opts: MdnsOptions = {}) {
     this.port = opts.port ?? 5353;
+    this.opts = opts;
     this.mdns = makeMdns({
       port: this.port,
       interface: opts.interface,
@@ -156,22 +164,69 @@ export class MdnsService {
     this.closed = true;
     this.settleAll();
     this.names.clear();
+    const senders = [...this.senders.values()];
+    this.senders.clear();
+    for (const sender of senders) sender.destroy();
     return new Promise((resolve) => this.mdns.destroy(() => resolve()));
   }
 
   private query(name: string): void {
     if (this.closed) return;
-    this.mdns.query(
-      {
-        questions: [
-          { name, type: 'A' },
-          { name, type: 'AAAA' },
-        ],
-      },
-      (err) => {
-        if (err) this.onError?.(err);
-      },
-    );
+    const done = (err: Error | null) => {
+      if (err) this.onError?.(err);
+    };
+    for (const socket of this.multicastSockets()) {
+      socket.query(
+        {
+          questions: [
+            { name, type: 'A' },
+            { name, type: 'AAAA' },
+          ],
+        },
+        done,
+      );
+    }
+  }
+
+  /** The sockets to multicast from: one per non-loopback IPv4 interface, or the main one. */
+  private multicastSockets(): MdnsSocket[] {
+    if (this.opts.interface !== undefined) return [this.mdns];
+    const addresses: string[] = [];
+    for (const list of Object.values(networkInterfaces())) {
+      const v4 = list?.find((a) => a.family === 'IPv4' && !a.internal);
+      if (v4) addresses.push(v4.address);
+    }
+    if (addresses.length === 0) return [this.mdns];
+    for (const [address, sender] of this.senders) {
+      if (addresses.includes(address)) continue;
+      this.senders.delete(address);
+      sender.destroy();
+    }
+    return addresses.map((address) => this.sender(address));
+  }
+
+  private sender(address: string): MdnsSocket {
+    let sender = this.senders.get(address);
+    if (sender) return sender;
+    sender = makeMdns({
+      port: this.port,
+      interface: address,
+      bind: address,
+      loopback: this.opts.loopback !== false,
+      reuseAddr: true,
+    });
+    const created = sender;
+    created.on('error', (err: Error) => {
+      // This interface cannot send (say, its address went away): drop it, try again later.
+      if (this.senders.get(address) === created) this.senders.delete(address);
+      created.destroy();
+      this.onError?.(err);
+    });
+    created.on('warning', (err: Error) => this.onError?.(err));
+    // Unicast answers to this address:port come to this socket, not to the main one.
+    created.on('response', (r) => this.takeResponse(r));
+    this.senders.set(address, created);
+    return created;
   }
 
   private answer(query: makeMdns.QueryPacket, rinfo: RemoteInfo): void {
@@ -207,7 +262,7 @@ export class MdnsService {
         done,
       );
     } else {
-      this.mdns.respond({ answers }, done);
+      for (const socket of this.multicastSockets()) socket.respond({ answers }, done);
     }
   }
 

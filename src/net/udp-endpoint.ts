@@ -30,10 +30,14 @@ export class UdpEndpoint {
     sendErrors: 0,
   };
   private closed = false;
+  /** Sends handed to the socket and not yet done; close() waits for them. */
+  private inFlight = 0;
+  private socketClosed = false;
   /** "%eth0" for a link-local base: remotes on the link need the same zone to be reachable. */
   private readonly zone: string | undefined;
   private readonly onSent = (err: Error | null): void => {
     if (err) this.stats.sendErrors++;
+    if (--this.inFlight <= 0 && this.closed) this.closeSocket();
   };
 
   constructor(
@@ -79,15 +83,30 @@ export class UdpEndpoint {
         : remote.address;
     try {
       this.socket.send(data, remote.port, host, this.onSent);
+      this.inFlight++;
     } catch {
       // Synchronous throws are argument errors (bad port, socket closed under us).
       this.stats.sendErrors++;
     }
   }
 
+  /**
+   * Closes the socket once the datagrams already sent have left: dgram resolves the address of
+   * every send asynchronously, even an IP literal, and drops a send whose socket closed
+   * meanwhile, which would lose what a closing connection sends last (SCTP ABORT, DTLS
+   * close_notify).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.inFlight === 0) this.closeSocket();
+    // dgram drops a send's callback if its socket went away under it; never wait forever.
+    else setTimeout(() => this.closeSocket(), 1000).unref();
+  }
+
+  private closeSocket(): void {
+    if (this.socketClosed) return;
+    this.socketClosed = true;
     try {
       this.socket.close();
     } catch {
