@@ -1,0 +1,132 @@
+/**
+ * A description the connection has applied, kept as its SDP model so that candidates gathered
+ * or added later appear in localDescription/remoteDescription, as the spec requires.
+ */
+import {
+  findAttribute,
+  findGroups,
+  type MediaDescription,
+  type SessionDescription,
+  serializeSdp,
+} from '../jsep/index.js';
+import { RTCSessionDescription } from './session-description.js';
+
+export type AppliedType = 'offer' | 'answer' | 'pranswer';
+
+export class DescriptionRecord {
+  readonly type: AppliedType;
+  readonly model: SessionDescription;
+  #text: string;
+  #view: RTCSessionDescription | undefined;
+
+  constructor(type: AppliedType, model: SessionDescription, text: string) {
+    this.type = type;
+    this.model = model;
+    this.#text = text;
+  }
+
+  get sdp(): string {
+    return this.#text;
+  }
+
+  /** The W3C object; the same one until the description changes. */
+  get view(): RTCSessionDescription {
+    if (this.#view === undefined) {
+      this.#view = new RTCSessionDescription({ type: this.type, sdp: this.#text });
+    }
+    return this.#view;
+  }
+
+  /** The index of the section whose transport is in use (BUNDLE tag), or -1. */
+  get transportIndex(): number {
+    return transportIndexOf(this.model);
+  }
+
+  /** The mids of the sections, in order (undefined where a section has none). */
+  mids(): (string | undefined)[] {
+    return this.model.media.map((m) => findAttribute(m.attributes, 'mid')?.mid);
+  }
+
+  /** The ice-ufrag that applies to a section (its own, else the session's). */
+  ufragOf(index: number): string | undefined {
+    const media = this.model.media[index];
+    if (media === undefined) return undefined;
+    return (
+      findAttribute(media.attributes, 'ice-ufrag')?.ufrag ??
+      findAttribute(this.model.attributes, 'ice-ufrag')?.ufrag
+    );
+  }
+
+  /** Adds a=candidate to a section unless it is there already; false when nothing changed. */
+  addCandidate(index: number, candidate: string): boolean {
+    const media = this.model.media[index];
+    if (media === undefined) return false;
+    for (const a of media.attributes) {
+      if (a.kind === 'candidate' && a.candidate === candidate) return false;
+    }
+    const end = media.attributes.findIndex((a) => a.kind === 'end-of-candidates');
+    const attribute = { kind: 'candidate' as const, candidate };
+    if (end >= 0) media.attributes.splice(end, 0, attribute);
+    else insertAfterLast(media, attribute, 'candidate');
+    this.#changed();
+    return true;
+  }
+
+  /** Adds a=end-of-candidates to a section (every section when index is undefined). */
+  addEndOfCandidates(index?: number): void {
+    const targets = index === undefined ? this.model.media : [this.model.media[index]];
+    let changed = false;
+    for (const media of targets) {
+      if (media === undefined || media.port === 0) continue;
+      if (media.attributes.some((a) => a.kind === 'end-of-candidates')) continue;
+      insertAfterLast(media, { kind: 'end-of-candidates' }, 'candidate');
+      changed = true;
+    }
+    if (changed) this.#changed();
+  }
+
+  #changed(): void {
+    this.#text = serializeSdp(this.model);
+    this.#view = undefined;
+  }
+}
+
+/** Candidates go after the last candidate line, else after the ICE lines, else at the end. */
+function insertAfterLast(
+  media: MediaDescription,
+  attribute: MediaDescription['attributes'][number],
+  after: 'candidate',
+): void {
+  let at = -1;
+  for (let i = media.attributes.length - 1; i >= 0; i--) {
+    if (media.attributes[i]!.kind === after) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) {
+    media.attributes.push(attribute);
+    return;
+  }
+  media.attributes.splice(at + 1, 0, attribute);
+}
+
+/** The first section in use of the first BUNDLE group, else the first section in use. */
+export function transportIndexOf(sdp: SessionDescription): number {
+  const group = findGroups(sdp, 'BUNDLE')[0];
+  if (group !== undefined) {
+    for (const mid of group.mids) {
+      const index = sdp.media.findIndex((m) => findAttribute(m.attributes, 'mid')?.mid === mid);
+      if (index >= 0 && sdp.media[index]!.port !== 0) return index;
+    }
+  }
+  return sdp.media.findIndex((m) => m.port !== 0);
+}
+
+/** True when the description has a data section in use. */
+export function hasDataSection(sdp: SessionDescription | undefined): boolean {
+  if (sdp === undefined) return false;
+  return sdp.media.some(
+    (m) => m.kind === 'application' && m.port !== 0 && m.proto.toUpperCase().includes('SCTP'),
+  );
+}

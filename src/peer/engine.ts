@@ -1,0 +1,278 @@
+/**
+ * The connection engine the W3C layer uses: one composite core (PeerCore) driven over real UDP
+ * by one CoreDriver. All protocol logic lives in the core; this class holds the driver, maps
+ * the contract's calls onto the core and passes its events on.
+ */
+import {
+  type DataChannel,
+  type DataChannelInit,
+  DataChannelManager,
+} from '../datachannel/index.js';
+import type { DtlsCertificate, DtlsRole } from '../dtls/index.js';
+import { randomPwd, randomUfrag } from '../ice/credentials.js';
+import type { IceCandidate, IceGatheringState, IceRole, IceTransportState } from '../ice/index.js';
+import { CoreDriver, type LocalAddressOptions } from '../net/index.js';
+import type { PeerCoreEvent, PeerEngineEvent } from './events.js';
+import { PeerCore, type PeerCoreOptions, type SctpTransportParams } from './peer-core.js';
+import { buildEngineStats, type PeerEngineStats } from './stats.js';
+
+export interface PeerEngineOptions {
+  /** Already validated by the W3C layer. STUN URLs are used; others become candidate errors. */
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+  /** 'relay' gathers nothing: there is no TURN client yet, and host/srflx must not be used. */
+  iceTransportPolicy: 'all' | 'relay';
+  certificate: DtlsCertificate;
+  /** Node extras, passed through from the RTCPeerConnection constructor's own options. */
+  addresses?: LocalAddressOptions;
+  portRange?: { min: number; max: number };
+  /** Hide host addresses behind random ".local" names, as browsers do (default false). */
+  mdns?: boolean;
+  /** Tuning of the cores (timers, MTU), mostly for tests. */
+  cores?: Pick<PeerCoreOptions, 'dtls' | 'sctp'> & { ice?: PeerCoreOptions['ice'] };
+  /** Non-fatal I/O problems (a socket that failed, mDNS errors). */
+  onError?: (error: Error) => void;
+}
+
+/** What the data channel manager's createChannel takes, as the contract spells it. */
+export interface EngineDataChannelInit {
+  label: string;
+  protocol: string;
+  ordered: boolean;
+  maxRetransmits?: number;
+  maxPacketLifeTime?: number;
+  negotiated: boolean;
+  id?: number;
+  priority?: string;
+}
+
+/** The largest message we accept (our a=max-message-size): SCTP's reassembly limit. */
+export const LOCAL_MAX_MESSAGE_SIZE = 262144;
+
+/**
+ * Lifecycle: construct (credentials and fingerprints are known at once), `await
+ * startGathering()` (sockets bound, candidates start to flow), the remote description's calls
+ * (setRemoteIce, addRemoteCandidate, startTransport; made before gathering started they are
+ * queued and replayed), `close()`. Events arrive synchronously on `onEvent`; once close() has
+ * been called no more are delivered, as the W3C close() fires none.
+ */
+export class PeerEngine {
+  onEvent: (e: PeerEngineEvent) => void = () => {};
+  readonly localFingerprints: { algorithm: string; value: string }[];
+  /** Our a=max-message-size. */
+  readonly localMaxMessageSize = LOCAL_MAX_MESSAGE_SIZE;
+
+  private readonly driver: CoreDriver<PeerCore, PeerCoreEvent>;
+  private readonly channels = new DataChannelManager();
+  private readonly initialUfrag: string;
+  private readonly initialPwd: string;
+  private readonly relayOnly: boolean;
+  private iceRole: IceRole = 'controlling';
+  private gathering: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(opts: PeerEngineOptions) {
+    this.initialUfrag = randomUfrag();
+    this.initialPwd = randomPwd();
+    const certificate = opts.certificate;
+    this.localFingerprints = [{ algorithm: 'sha-256', value: certificate.fingerprint('sha-256') }];
+    const relayOnly = opts.iceTransportPolicy === 'relay';
+    this.relayOnly = relayOnly;
+    const urls = relayOnly ? [] : opts.iceServers.flatMap((s) => s.urls);
+    this.driver = new CoreDriver<PeerCore, PeerCoreEvent>({
+      stunServers: urls,
+      addresses: relayOnly ? { addresses: [] } : opts.addresses,
+      portRange: opts.portRange,
+      createCore: ({ stunServers, now }) => {
+        const core = new PeerCore({
+          now,
+          ice: {
+            ...opts.cores?.ice,
+            role: this.iceRole,
+            localUfrag: this.initialUfrag,
+            localPwd: this.initialPwd,
+            stunServers,
+            mdnsHostnames: opts.mdns === true,
+          },
+          certificate,
+          channels: this.channels,
+          dtls: opts.cores?.dtls,
+          sctp: { maxMessageSize: LOCAL_MAX_MESSAGE_SIZE, ...opts.cores?.sctp },
+        });
+        core.onOutput = this.requestFlush;
+        return core;
+      },
+    });
+    this.driver.onEvent = (e) => this.dispatch(e);
+    this.driver.onError = opts.onError;
+  }
+
+  get localUfrag(): string {
+    return this.driver.core?.ice.localUfrag ?? this.initialUfrag;
+  }
+
+  get localPwd(): string {
+    return this.driver.core?.ice.localPwd ?? this.initialPwd;
+  }
+
+  /** The core, once gathering has started: for reading state in stats and tests. */
+  get core(): PeerCore | undefined {
+    return this.driver.core;
+  }
+
+  /**
+   * Binds sockets and gathers. Idempotent: every call returns the same promise. Rejects when no
+   * socket could be bound (with 'relay' it resolves with nothing gathered).
+   */
+  startGathering(): Promise<void> {
+    if (this.gathering === undefined) {
+      this.gathering = this.driver.start().catch((err: unknown) => {
+        // Relay-only binds no socket on purpose: gathering completes with nothing.
+        if (this.relayOnly && this.driver.core !== undefined) return;
+        throw err;
+      });
+    }
+    return this.gathering;
+  }
+
+  setIceRole(role: IceRole): void {
+    this.iceRole = role;
+    this.driver.call((core) => core.setIceRole(role));
+  }
+
+  setRemoteIce(ufrag: string, pwd: string): void {
+    this.driver.call((core, now) => core.setRemoteCredentials(ufrag, pwd, now));
+  }
+
+  addRemoteCandidate(c: IceCandidate): void {
+    this.driver.call((core, now) => core.addRemoteCandidate(c, now));
+  }
+
+  endOfRemoteCandidates(): void {
+    this.driver.call((core, now) => core.endOfRemoteCandidates(now));
+  }
+
+  /**
+   * New local credentials for an ICE restart we offer (chosen when the offer was created, or
+   * here); gathering starts over with them.
+   */
+  restartIce(ufrag = randomUfrag(), pwd = randomPwd()): { ufrag: string; pwd: string } {
+    this.driver.call((core, now) => core.restartIce(ufrag, pwd, now));
+    return { ufrag, pwd };
+  }
+
+  /** Once, when the first remote description is applied. */
+  startTransport(p: {
+    dtlsRole: DtlsRole;
+    remoteFingerprints: { algorithm: string; value: string }[];
+    sctp?: SctpTransportParams;
+  }): void {
+    this.driver.call((core, now) => core.startTransport(p, now));
+  }
+
+  /** A data section added by a later negotiation, or the peer's new max-message-size. */
+  startSctp(p: SctpTransportParams): void {
+    this.driver.call((core, now) => core.startSctp(p, now));
+  }
+
+  /**
+   * The W3C createDataChannel after its own checks; throws DataChannelError (src/datachannel)
+   * for what the manager validates. The channel is returned at once, whatever the state.
+   */
+  createDataChannel(init: EngineDataChannelInit): DataChannel {
+    const dcInit: DataChannelInit = {
+      protocol: init.protocol,
+      ordered: init.ordered,
+      negotiated: init.negotiated,
+    };
+    if (init.maxRetransmits !== undefined) dcInit.maxRetransmits = init.maxRetransmits;
+    if (init.maxPacketLifeTime !== undefined) dcInit.maxPacketLifeTime = init.maxPacketLifeTime;
+    if (init.id !== undefined) dcInit.id = init.id;
+    if (init.priority !== undefined) dcInit.priority = init.priority as DataChannelInit['priority'];
+    const core = this.driver.core;
+    if (core === undefined) return this.channels.createChannel(init.label, dcInit, this.now());
+    const channel = core.createDataChannel(init.label, dcInit, this.now());
+    return channel;
+  }
+
+  /** Sends on a channel of this engine (DataChannel.send with this engine's clock). */
+  send(channel: DataChannel, data: string | Uint8Array): void {
+    channel.send(data, this.now());
+  }
+
+  /** Closes a channel of this engine (DataChannel.close with this engine's clock). */
+  closeChannel(channel: DataChannel): void {
+    channel.close(this.now());
+    this.requestFlush();
+  }
+
+  /** The clock of this engine's cores (ms, monotonic): what DataChannel.send/close take. */
+  now(): number {
+    return this.driver.now();
+  }
+
+  get iceState(): IceTransportState {
+    if (this.closed) return 'closed';
+    return this.driver.core?.ice.state ?? 'new';
+  }
+
+  get gatheringState(): IceGatheringState {
+    return this.driver.core?.ice.gatheringState ?? 'new';
+  }
+
+  get dtlsState(): string {
+    if (this.closed && this.driver.core?.dtls !== undefined) return 'closed';
+    return this.driver.core?.dtlsState ?? 'new';
+  }
+
+  get sctpState(): string {
+    return this.driver.core?.sctpState ?? 'connecting';
+  }
+
+  get iceRoleInUse(): IceRole {
+    return this.driver.core?.ice.role ?? this.iceRole;
+  }
+
+  getLocalCandidates(): IceCandidate[] {
+    return this.driver.core?.ice.getLocalCandidates() ?? [];
+  }
+
+  getRemoteCandidates(): IceCandidate[] {
+    return this.driver.core?.ice.getRemoteCandidates() ?? [];
+  }
+
+  getSelectedPair(): { local: IceCandidate; remote: IceCandidate } | undefined {
+    return this.driver.core?.ice.getSelectedPair();
+  }
+
+  /** The peer's certificate chain as DER (the leaf only: DTLS peers send one certificate). */
+  get remoteCertificates(): Uint8Array[] {
+    const cert = this.driver.core?.dtls?.remoteCertificate;
+    return cert === undefined ? [] : [cert];
+  }
+
+  /** min(inbound, outbound) SCTP streams once the association is up. */
+  get sctpMaxChannels(): number | undefined {
+    return this.channels.maxChannels ?? undefined;
+  }
+
+  stats(): PeerEngineStats {
+    return buildEngineStats(this.driver.core, this.driver.stats, this.channels);
+  }
+
+  /** SCTP ABORT and DTLS close_notify go out, then sockets close. Idempotent; no events follow. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.driver.close();
+  }
+
+  private readonly requestFlush = (): void => {
+    this.driver.requestFlush();
+  };
+
+  private dispatch(e: PeerCoreEvent): void {
+    if (this.closed) return;
+    if (e.type === 'mdns-register' || e.type === 'mdns-query') return;
+    this.onEvent(e);
+  }
+}
