@@ -1,4 +1,17 @@
 #!/usr/bin/env node
-// The demo server (a browser talking to a tsrtc peer over a data channel) arrives with the
-// RTCPeerConnection layer; until then `npm start` says so.
-console.log('tsrtc: demo not built yet (it arrives with RTCPeerConnection and RTCDataChannel).');
+// `npm start`: the demo server (demo/), a page in the browser talking to a tsrtc peer in this
+// process over a data channel. The demo and tsrtc run from their TypeScript sources through tsx,
+// so nothing has to be built first; a fresh clone gets its dependencies installed here.
+// PORT (default 8080) and HOST (default 127.0.0.1) choose where the page is served.
+import { ensureDependencies } from './ensure-deps.mjs';
+
+ensureDependencies();
+let register;
+try {
+  ({ register } = await import('tsx/esm/api'));
+} catch {
+  console.error('tsrtc demo: dependencies are missing; run `npm ci` first, then `npm start`.');
+  process.exit(1);
+}
+register();
+await import('../demo/main.ts');

@@ -9,8 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+ensureDependencies();
 const netnsRun = resolve(root, '..', 'shared', 'netns-run');
 
 if (process.env.NETNS_RUN !== '1' && process.env.TSRTC_NO_NETNS !== '1' && existsSync(netnsRun)) {
