@@ -62,6 +62,8 @@ export class MdnsService {
   private readonly opts: MdnsOptions;
   /** Per-interface senders (by IPv4 address) when no interface was chosen. */
   private readonly senders = new Map<string, MdnsSocket>();
+  /** Interface addresses whose sender failed (say, port 5353 taken exclusively). */
+  private readonly unusable = new Set<string>();
   private readonly names = new Map<string, string[]>();
   private readonly pending = new Map<string, Set<PendingResolve>>();
   private closed = false;
@@ -196,13 +198,16 @@ export class MdnsService {
       const v4 = list?.find((a) => a.family === 'IPv4' && !a.internal);
       if (v4) addresses.push(v4.address);
     }
-    if (addresses.length === 0) return [this.mdns];
     for (const [address, sender] of this.senders) {
       if (addresses.includes(address)) continue;
       this.senders.delete(address);
       sender.destroy();
     }
-    return addresses.map((address) => this.sender(address));
+    const usable = addresses.filter((a) => !this.unusable.has(a));
+    const sockets = usable.map((address) => this.sender(address));
+    // Where no sender of its own works, the main socket sends as the routing table says.
+    if (usable.length < addresses.length || addresses.length === 0) sockets.push(this.mdns);
+    return sockets;
   }
 
   private sender(address: string): MdnsSocket {
@@ -217,8 +222,8 @@ export class MdnsService {
     });
     const created = sender;
     created.on('error', (err: Error) => {
-      // This interface cannot send (say, its address went away): drop it, try again later.
       if (this.senders.get(address) === created) this.senders.delete(address);
+      this.unusable.add(address);
       created.destroy();
       this.onError?.(err);
     });
