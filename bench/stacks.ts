@@ -1,0 +1,290 @@
+/**
+ * The three W3C RTCPeerConnection implementations the comparative benchmark drives: tsrtc and
+ * the native anchors' Node bindings (@roamhq/wrtc over libwebrtc, node-datachannel over
+ * libdatachannel/usrsctp), typed structurally (there is no DOM library in this project), plus
+ * the offer/answer plumbing every workload shares. Only the W3C API is used.
+ */
+
+export interface SessionDescriptionInit {
+  type: string;
+  sdp: string;
+}
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+}
+
+export interface DataChannelInit {
+  ordered?: boolean;
+  maxRetransmits?: number;
+  negotiated?: boolean;
+  id?: number;
+}
+
+export interface DataChannelLike {
+  readonly label: string;
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  binaryType: string;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onbufferedamountlow: ((ev: unknown) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  close(): void;
+}
+
+export interface PeerConnectionLike {
+  readonly connectionState: string;
+  onicecandidate: ((ev: { candidate: IceCandidateLike | null }) => void) | null;
+  ondatachannel: ((ev: { channel: DataChannelLike }) => void) | null;
+  onconnectionstatechange: ((ev: unknown) => void) | null;
+  createDataChannel(label: string, init?: DataChannelInit): DataChannelLike;
+  createOffer(): Promise<SessionDescriptionInit>;
+  createAnswer(): Promise<SessionDescriptionInit>;
+  setLocalDescription(d?: SessionDescriptionInit): Promise<void>;
+  setRemoteDescription(d: SessionDescriptionInit): Promise<void>;
+  addIceCandidate(c?: IceCandidateInit | null): Promise<void>;
+  close(): void;
+}
+
+export interface IceCandidateLike {
+  readonly candidate: string;
+  readonly sdpMid: string | null;
+  readonly sdpMLineIndex: number | null;
+}
+
+export type PeerConnectionConstructor = new (
+  config?: Record<string, unknown>,
+) => PeerConnectionLike;
+
+export type StackName = 'tsrtc' | 'wrtc' | 'node-datachannel';
+export const STACK_NAMES: readonly StackName[] = ['tsrtc', 'wrtc', 'node-datachannel'];
+
+export interface Stack {
+  readonly name: StackName;
+  readonly RTCPeerConnection: PeerConnectionConstructor;
+  /**
+   * Whether `bufferedamountlow` fires. @roamhq/wrtc never fires it, so senders on it poll
+   * `bufferedAmount` instead.
+   */
+  readonly firesBufferedAmountLow: boolean;
+  /**
+   * Whether a channel created once the connection is up fires `open`. On @roamhq/wrtc it does
+   * not (its readyState turns to "open" silently), so the workloads poll readyState there.
+   */
+  readonly firesLateOpen: boolean;
+}
+
+/** Loads a stack, or returns why it cannot run. */
+export async function loadStack(name: StackName): Promise<Stack | string> {
+  try {
+    if (name === 'tsrtc') {
+      const mod = (await import('../src/index.js')) as Record<string, unknown>;
+      if (typeof mod.RTCPeerConnection !== 'function') {
+        return 'src/index.ts does not export RTCPeerConnection yet';
+      }
+      return {
+        name,
+        RTCPeerConnection: mod.RTCPeerConnection as PeerConnectionConstructor,
+        firesBufferedAmountLow: true,
+        firesLateOpen: true,
+      };
+    }
+    if (name === 'node-datachannel') {
+      const mod = await import('node-datachannel/polyfill');
+      return {
+        name,
+        RTCPeerConnection: mod.RTCPeerConnection as unknown as PeerConnectionConstructor,
+        firesBufferedAmountLow: true,
+        firesLateOpen: true,
+      };
+    }
+    const mod = (await import('@roamhq/wrtc')) as unknown as {
+      default: { RTCPeerConnection: PeerConnectionConstructor };
+    };
+    return {
+      name,
+      RTCPeerConnection: mod.default.RTCPeerConnection,
+      firesBufferedAmountLow: false,
+      firesLateOpen: false,
+    };
+  } catch (err) {
+    return `cannot be loaded: ${(err as Error).message}`;
+  }
+}
+
+/** node-datachannel keeps native threads alive until told to let go. */
+export async function releaseNativeStacks(): Promise<void> {
+  try {
+    const mod = await import('node-datachannel');
+    mod.default.cleanup();
+  } catch {
+    // not loaded or not installed
+  }
+}
+
+/** A resolved/rejected-once latch with a timeout, so no wait can hang a run. */
+export function deferred<T = void>(): {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+} {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+export class TimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what}: timeout after ${ms} ms`);
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Every peer connection a measurement creates, so that a measurement that times out or fails
+ * can still close them all.
+ */
+export class PeerSet {
+  readonly peers: PeerConnectionLike[] = [];
+  constructor(readonly stack: Stack) {}
+
+  create(): PeerConnectionLike {
+    const pc = new this.stack.RTCPeerConnection({ iceServers: [] });
+    this.peers.push(pc);
+    return pc;
+  }
+
+  closeAll(): void {
+    for (const pc of this.peers.splice(0)) {
+      try {
+        pc.close();
+      } catch {
+        // closing is best effort
+      }
+    }
+  }
+}
+
+function candidateInit(c: IceCandidateLike): IceCandidateInit {
+  return { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex };
+}
+
+/**
+ * The signaling one side of a connection needs: candidates trickle as soon as they appear and
+ * are held until the remote description is set. Only UDP candidates are signaled.
+ */
+export class Signaling {
+  private pending: IceCandidateInit[] = [];
+  private haveRemote = false;
+
+  constructor(
+    readonly pc: PeerConnectionLike,
+    sendCandidate: (c: IceCandidateInit) => void,
+  ) {
+    pc.onicecandidate = (ev) => {
+      const c = ev.candidate;
+      // UDP only: libwebrtc's TCP candidates, when many connections start at once, make it
+      // open sockets by the thousand until it runs out of file descriptors.
+      if (c?.candidate && / udp /i.test(c.candidate)) sendCandidate(candidateInit(c));
+    };
+  }
+
+  async setRemote(d: SessionDescriptionInit): Promise<void> {
+    await this.pc.setRemoteDescription(d);
+    this.haveRemote = true;
+    const held = this.pending.splice(0);
+    for (const c of held) await this.addCandidate(c);
+  }
+
+  async addCandidate(c: IceCandidateInit): Promise<void> {
+    if (!this.haveRemote) {
+      this.pending.push(c);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(c);
+    } catch {
+      // A candidate a stack cannot use (another address family, say) is not fatal.
+    }
+  }
+}
+
+/** Waits for a channel to be open; `poll` also watches readyState, for stacks that open silently. */
+export function channelOpen(ch: DataChannelLike, poll = false): Promise<void> {
+  if (ch.readyState === 'open') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (err?: Error) => {
+      clearInterval(timer);
+      ch.onopen = null;
+      if (err) reject(err);
+      else resolve();
+    };
+    ch.onopen = () => settle();
+    ch.onclose = () => settle(new Error(`channel ${ch.label} closed before opening`));
+    if (poll) {
+      timer = setInterval(() => {
+        if (ch.readyState === 'open') settle();
+      }, 1);
+    }
+  });
+}
+
+export interface ConnectedPair {
+  a: PeerConnectionLike;
+  b: PeerConnectionLike;
+  /** The channel `a` created, open. */
+  ca: DataChannelLike;
+  /** Its other end on `b`, open. */
+  cb: DataChannelLike;
+}
+
+/**
+ * Two peer connections in this process, `a` offering with one data channel, connected through
+ * trickle ICE; resolves when the channel is open on both ends.
+ */
+export async function connectPair(
+  set: PeerSet,
+  label = 'bench',
+  init: DataChannelInit = {},
+): Promise<ConnectedPair> {
+  const a = set.create();
+  const b = set.create();
+  const sa: Signaling = new Signaling(a, (c) => void sb.addCandidate(c));
+  const sb: Signaling = new Signaling(b, (c) => void sa.addCandidate(c));
+  const remoteChannel = deferred<DataChannelLike>();
+  b.ondatachannel = (ev) => {
+    const ch = ev.channel;
+    channelOpen(ch).then(() => remoteChannel.resolve(ch), remoteChannel.reject);
+  };
+  const ca = a.createDataChannel(label, init);
+  const localOpen = channelOpen(ca);
+  const offer = await a.createOffer();
+  await a.setLocalDescription(offer);
+  await sb.setRemote(offer);
+  const answer = await b.createAnswer();
+  await b.setLocalDescription(answer);
+  await sa.setRemote(answer);
+  const [, cb] = await Promise.all([localOpen, remoteChannel.promise]);
+  return { a, b, ca, cb };
+}

@@ -1,0 +1,779 @@
+/**
+ * The comparative benchmark: the same workloads, through the W3C API only, on tsrtc and on the
+ * native anchors @roamhq/wrtc (libwebrtc) and node-datachannel (libdatachannel + usrsctp),
+ * interleaved in one run (each repetition runs every stack in turn). Every figure is the median
+ * over --reps repetitions and is printed with tsrtc's ratio to each native stack.
+ *
+ * Workloads (`--only name[,name]`): throughput, throughput-2p, setup, rtt, pairs, channels,
+ * unordered. Flags: --reps N (3), --size MiB per transfer (64), --pairs N (200), --setups N (30),
+ * --rtts N (2000), --idle seconds (10), --concurrency N pairs opening at once (50),
+ * --unordered N messages (16384), --stacks tsrtc,wrtc,node-datachannel, --profile DIR (write a
+ * V8 CPU profile of each tsrtc measurement there; summarise with bench/profile.ts).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { PeerProcess } from './child.js';
+import type { BenchOptions } from './index.js';
+import { Payloads } from './payload.js';
+import type { PairsResult } from './peer-process.js';
+import {
+  type ConnectedPair,
+  channelOpen,
+  connectPair,
+  type DataChannelInit,
+  type DataChannelLike,
+  deferred,
+  loadStack,
+  PeerSet,
+  releaseNativeStacks,
+  Signaling,
+  STACK_NAMES,
+  type Stack,
+  type StackName,
+  sleep,
+  TimeoutError,
+  withTimeout,
+} from './stacks.js';
+import {
+  flushed,
+  HIGH_WATER,
+  LOW_WATER,
+  pacingNote,
+  receiveOrdered,
+  sendPaced,
+} from './transfer.js';
+
+export const workloads = [
+  'throughput',
+  'throughput-2p',
+  'setup',
+  'rtt',
+  'pairs',
+  'channels',
+  'unordered',
+] as const;
+type WorkloadName = (typeof workloads)[number];
+
+interface Metric {
+  key: string;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower' | 'none';
+  digits: number;
+}
+
+/** What a measurement may need cleaned up if it fails or times out. */
+class Guard {
+  private readonly sets: PeerSet[] = [];
+  private readonly cleanups: (() => void | Promise<void>)[] = [];
+
+  peers(stack: Stack): PeerSet {
+    const s = new PeerSet(stack);
+    this.sets.push(s);
+    return s;
+  }
+
+  onFailure(fn: () => void | Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
+  async close(failed: boolean): Promise<void> {
+    for (const s of this.sets) s.closeAll();
+    if (failed) for (const fn of this.cleanups) await fn();
+  }
+}
+
+interface Case {
+  label: string;
+  metrics: Metric[];
+  timeoutMs: number;
+  run(stack: Stack, guard: Guard): Promise<Record<string, number>>;
+}
+
+interface Settings {
+  reps: number;
+  sizeMiB: number;
+  pairs: number;
+  setups: number;
+  rtts: number;
+  idleMs: number;
+  concurrency: number;
+  unordered: number;
+}
+
+interface Workload {
+  name: WorkloadName;
+  title: string;
+  cases: Case[];
+  notes: (stacks: Stack[]) => string[];
+  /** Called once after the workload, whatever happened. */
+  finish?: () => Promise<void>;
+}
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+const fmtBytes = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : `${n / KiB} KiB`);
+
+/** This process's open-file limit (children inherit it), as /proc reports it. */
+function fdLimit(): string {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return line?.split(/\s+/)[3] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Nearest-rank percentile. */
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+function pacingNotes(stacks: Stack[]): string[] {
+  return [
+    `sender pacing: queue while bufferedAmount < ${HIGH_WATER / MiB} MiB, then wait for bufferedamountlow (threshold ${LOW_WATER / MiB} MiB)`,
+    ...stacks.map(pacingNote).filter((n): n is string => !!n),
+  ];
+}
+
+/**
+ * Datagrams the kernel dropped because a UDP socket's receive buffer was full (IPv4 and IPv6),
+ * from /proc/net/snmp{,6}: inside the private namespace, only this benchmark's traffic counts.
+ */
+function udpReceiveBufferDrops(): number {
+  let n = 0;
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n');
+    const [head, vals] = lines.filter((l) => l.startsWith('Udp:'));
+    const i = head?.split(/\s+/).indexOf('RcvbufErrors') ?? -1;
+    if (vals && i > 0) n += Number(vals.split(/\s+/)[i]) || 0;
+  } catch {
+    // not Linux: no figure
+  }
+  try {
+    const m = /Udp6RcvbufErrors\s+(\d+)/.exec(readFileSync('/proc/net/snmp6', 'utf8'));
+    if (m) n += Number(m[1]);
+  } catch {
+    // no IPv6 statistics
+  }
+  return n;
+}
+
+/** A connection that does not open by then is retried once, then the measurement fails. */
+const CONNECT_TIMEOUT_MS = 20_000;
+
+async function connect(
+  stack: Stack,
+  guard: Guard,
+  label: string,
+  init?: DataChannelInit,
+): Promise<ConnectedPair> {
+  for (let attempt = 1; ; attempt++) {
+    const set = guard.peers(stack);
+    try {
+      return await withTimeout(connectPair(set, label, init), CONNECT_TIMEOUT_MS, 'connect');
+    } catch (err) {
+      set.closeAll();
+      const why =
+        err instanceof TimeoutError ? `not open in ${CONNECT_TIMEOUT_MS / 1000} s` : String(err);
+      if (attempt >= 2) throw new Error(`connection ${why}, twice`);
+      console.log(`    (${stack.name}: connection ${why}; retrying once)`);
+    }
+  }
+}
+
+// ---- 1. bulk transfer, both peers in this process ----
+
+function throughputCase(size: number, total: number): Case {
+  return {
+    label: `${fmtBytes(size)} messages`,
+    metrics: [
+      { key: 'mbps', label: 'MB/s', unit: 'MB/s', better: 'higher', digits: 1 },
+      { key: 'rcvbuf', label: 'UDP rcvbuf drops', unit: 'drops', better: 'none', digits: 0 },
+    ],
+    timeoutMs: 90_000,
+    async run(stack, guard) {
+      const { ca, cb } = await connect(stack, guard, 'bulk');
+      const payloads = new Payloads(size);
+      const count = Math.ceil(total / size);
+      const received = receiveOrdered(cb, payloads, count);
+      const drops0 = udpReceiveBufferDrops();
+      const t0 = performance.now();
+      await sendPaced(ca, stack, count, (seq) => payloads.make(seq));
+      const r = await received;
+      if (r.bad > 0) throw new Error(`${r.bad} messages out of order or corrupt`);
+      return { mbps: mbps(count * size, r.lastAt - t0), rcvbuf: udpReceiveBufferDrops() - drops0 };
+    },
+  };
+}
+
+// ---- 2. bulk transfer, receiver in a child process ----
+
+function throughput2pCases(
+  sizes: number[],
+  total: number,
+): { cases: Case[]; finish(): Promise<void> } {
+  const children = new Map<StackName, PeerProcess>();
+  const childFor = async (stack: StackName) => {
+    let c = children.get(stack);
+    if (!c) {
+      c = await PeerProcess.start(stack);
+      children.set(stack, c);
+    }
+    return c;
+  };
+  const cases = sizes.map(
+    (size): Case => ({
+      label: `${fmtBytes(size)} messages`,
+      metrics: [
+        { key: 'mbps', label: 'MB/s', unit: 'MB/s', better: 'higher', digits: 1 },
+        { key: 'rcvbuf', label: 'UDP rcvbuf drops', unit: 'drops', better: 'none', digits: 0 },
+      ],
+      timeoutMs: 90_000,
+      async run(stack, guard) {
+        guard.onFailure(() => {
+          children.get(stack.name)?.kill();
+          children.delete(stack.name);
+        });
+        const child = await childFor(stack.name);
+        const a = guard.peers(stack).create();
+        const sig = new Signaling(a, (c) => child.send({ t: 'cand', c }));
+        child.onCandidate = (c) => void sig.addCandidate(c);
+        const ca = a.createDataChannel('bulk');
+        const open = channelOpen(ca);
+        const offer = await a.createOffer();
+        await a.setLocalDescription(offer);
+        child.send({ t: 'offer', sdp: { type: offer.type, sdp: offer.sdp } });
+        const opened = async () => {
+          await sig.setRemote((await child.next('answer')).sdp);
+          await Promise.all([open, child.next('open')]);
+        };
+        try {
+          await withTimeout(opened(), CONNECT_TIMEOUT_MS, 'connect');
+        } catch (err) {
+          if (!(err instanceof TimeoutError)) throw err;
+          throw new Error(`connection not open in ${CONNECT_TIMEOUT_MS / 1000} s`);
+        }
+        const payloads = new Payloads(size);
+        const count = Math.ceil(total / size);
+        child.send({ t: 'expect', size, count });
+        await child.next('armed');
+        const drops0 = udpReceiveBufferDrops();
+        const t0 = performance.now();
+        await sendPaced(ca, stack, count, (seq) => payloads.make(seq));
+        const done = await child.next('done');
+        const ms = performance.now() - t0;
+        child.send({ t: 'hangup' });
+        if (done.bad > 0) throw new Error(`${done.bad} messages out of order or corrupt`);
+        return { mbps: mbps(count * size, ms), rcvbuf: udpReceiveBufferDrops() - drops0 };
+      },
+    }),
+  );
+  return {
+    cases,
+    async finish() {
+      await Promise.all([...children.values()].map((c) => c.stop()));
+      children.clear();
+    },
+  };
+}
+
+// ---- 3. connection setup ----
+
+function setupCase(setups: number): Case {
+  return {
+    label: `${setups} setups`,
+    metrics: [
+      { key: 'median', label: 'median ms', unit: 'ms', better: 'lower', digits: 1 },
+      { key: 'p90', label: 'p90 ms', unit: 'ms', better: 'lower', digits: 1 },
+    ],
+    timeoutMs: 30_000 + setups * 2_000,
+    async run(stack, guard) {
+      const samples: number[] = [];
+      for (let i = 0; i < setups; i++) {
+        const set = guard.peers(stack);
+        const t0 = performance.now();
+        await withTimeout(connectPair(set, 'setup'), 10_000, 'one setup');
+        samples.push(performance.now() - t0);
+        set.closeAll();
+        await sleep(5);
+      }
+      return { median: median(samples), p90: percentile(samples, 90) };
+    },
+  };
+}
+
+// ---- 4. ping-pong ----
+
+function rttCase(rtts: number): Case {
+  return {
+    label: `32-byte ping-pong x${rtts}`,
+    metrics: [
+      { key: 'median', label: 'median µs', unit: 'µs', better: 'lower', digits: 0 },
+      { key: 'p99', label: 'p99 µs', unit: 'µs', better: 'lower', digits: 0 },
+    ],
+    timeoutMs: 30_000 + rtts * 10,
+    async run(stack, guard) {
+      const { ca, cb } = await connect(stack, guard, 'ping');
+      ca.binaryType = 'arraybuffer';
+      cb.binaryType = 'arraybuffer';
+      cb.onmessage = (ev) => cb.send(ev.data as ArrayBuffer);
+      let answered: (() => void) | undefined;
+      ca.onmessage = () => answered?.();
+      const msg = new Uint8Array(32);
+      const samples: number[] = [];
+      const warmup = 50;
+      for (let i = 0; i < warmup + rtts; i++) {
+        const got = new Promise<void>((r) => {
+          answered = r;
+        });
+        const t0 = performance.now();
+        msg[0] = i & 0xff;
+        ca.send(msg);
+        await got;
+        if (i >= warmup) samples.push((performance.now() - t0) * 1000);
+      }
+      return { median: median(samples), p99: percentile(samples, 99) };
+    },
+  };
+}
+
+// ---- 5. many connection pairs in one (child) process ----
+
+function pairsCase(pairs: number, idleMs: number, concurrency: number): Case {
+  return {
+    label: `${pairs} pairs`,
+    metrics: [
+      { key: 'openMs', label: 'open all, ms', unit: 'ms', better: 'lower', digits: 0 },
+      { key: 'fds', label: 'fds/conn', unit: '', better: 'lower', digits: 1 },
+      { key: 'heapKiB', label: 'heap KiB/conn', unit: 'KiB', better: 'lower', digits: 1 },
+      { key: 'rssKiB', label: 'RSS KiB/conn', unit: 'KiB', better: 'lower', digits: 1 },
+      {
+        key: 'cpu',
+        label: `idle CPU % (${idleMs / 1000} s)`,
+        unit: '%',
+        better: 'lower',
+        digits: 2,
+      },
+      { key: 'opened', label: 'pairs opened', unit: '', better: 'none', digits: 0 },
+      { key: 'answering', label: 'pairs answering', unit: '', better: 'none', digits: 0 },
+    ],
+    timeoutMs: 90_000 + pairs * 150 + idleMs,
+    async run(stack, guard) {
+      const child = await PeerProcess.start(stack.name);
+      guard.onFailure(() => child.kill());
+      try {
+        child.send({ t: 'pairs', pairs, idleMs, concurrency });
+        let r: PairsResult;
+        try {
+          r = (await child.next('pairs')).result;
+        } catch (err) {
+          const { opened, fds } = child.progress;
+          throw new Error(
+            `${(err as Error).message} after ${opened}+ pairs open (${fds} open files then)`,
+          );
+        }
+        return {
+          openMs: r.openMs,
+          fds: r.fdsPerPc,
+          heapKiB: r.heapPerPc / KiB,
+          rssKiB: r.rssPerPc / KiB,
+          cpu: r.idleCpuPct,
+          opened: r.opened,
+          answering: r.answering,
+        };
+      } finally {
+        await child.stop();
+      }
+    },
+  };
+}
+
+// ---- 6. 1,024 channels on one connection ----
+
+const CHANNELS = 1024;
+
+function channelsCase(): Case {
+  return {
+    label: `${CHANNELS} channels`,
+    metrics: [{ key: 'ms', label: 'total ms', unit: 'ms', better: 'lower', digits: 0 }],
+    timeoutMs: 60_000,
+    async run(stack, guard) {
+      const { a, b, ca, cb } = await connect(stack, guard, 'c0');
+      const all = deferred();
+      let answered = 0;
+      const echo = (ch: DataChannelLike) => {
+        ch.onmessage = () => ch.send('pong');
+      };
+      const mine = (ch: DataChannelLike) => {
+        ch.onmessage = () => {
+          if (++answered === CHANNELS) all.resolve();
+        };
+      };
+      a.ondatachannel = (ev) => echo(ev.channel);
+      b.ondatachannel = (ev) => echo(ev.channel);
+      echo(cb);
+      mine(ca);
+      // Stacks that open late channels silently are watched by one shared poll.
+      const silent = new Set<DataChannelLike>();
+      const poll = stack.firesLateOpen
+        ? undefined
+        : setInterval(() => {
+            for (const ch of silent) {
+              if (ch.readyState === 'open') {
+                silent.delete(ch);
+                ch.send('ping');
+              }
+            }
+          }, 1);
+      try {
+        const t0 = performance.now();
+        ca.send('ping');
+        // Each side owns half of the 1,024 stream ids libwebrtc and usrsctp negotiate.
+        for (let i = 1; i < CHANNELS; i++) {
+          const ch = (i % 2 ? b : a).createDataChannel(`c${i}`);
+          mine(ch);
+          if (poll) silent.add(ch);
+          else ch.onopen = () => ch.send('ping');
+        }
+        await all.promise;
+        return { ms: performance.now() - t0 };
+      } finally {
+        clearInterval(poll);
+      }
+    },
+  };
+}
+
+// ---- 7. unordered, no retransmissions ----
+
+function unorderedCase(count: number): Case {
+  const size = KiB;
+  return {
+    label: `${count} x 1 KiB`,
+    metrics: [
+      { key: 'lost', label: 'messages lost', unit: '', better: 'lower', digits: 0 },
+      { key: 'lostPct', label: 'lost %', unit: '%', better: 'lower', digits: 2 },
+      { key: 'mbps', label: 'delivered MB/s', unit: 'MB/s', better: 'higher', digits: 1 },
+      { key: 'rcvbuf', label: 'UDP rcvbuf drops', unit: 'drops', better: 'none', digits: 0 },
+    ],
+    timeoutMs: 90_000,
+    async run(stack, guard) {
+      const { ca, cb } = await connect(stack, guard, 'lossy', {
+        ordered: false,
+        maxRetransmits: 0,
+      });
+      const payloads = new Payloads(size);
+      const seen = new Uint8Array(count);
+      let received = 0;
+      let corrupt = 0;
+      let lastAt = 0;
+      cb.binaryType = 'arraybuffer';
+      cb.onmessage = (ev) => {
+        const seq = payloads.check(ev.data);
+        if (seq < 0 || seq >= count || seen[seq]) corrupt++;
+        else {
+          seen[seq] = 1;
+          received++;
+          lastAt = performance.now();
+        }
+      };
+      const drops0 = udpReceiveBufferDrops();
+      const t0 = performance.now();
+      await sendPaced(ca, stack, count, (seq) => payloads.make(seq));
+      await flushed(ca);
+      // Whatever has not arrived 500 ms after the last arrival is lost.
+      for (let seenBefore = -1; received < count && received !== seenBefore; ) {
+        seenBefore = received;
+        await sleep(500);
+      }
+      if (corrupt > 0) throw new Error(`${corrupt} messages corrupt or duplicated`);
+      return {
+        lost: count - received,
+        lostPct: ((count - received) / count) * 100,
+        mbps: mbps(received * size, lastAt - t0),
+        rcvbuf: udpReceiveBufferDrops() - drops0,
+      };
+    },
+  };
+}
+
+// ---- the runner ----
+
+function buildWorkloads(s: Settings): Workload[] {
+  const total = s.sizeMiB * MiB;
+  const sizes = [16 * KiB, 64 * KiB];
+  const twoProc = throughput2pCases(sizes, total);
+  return [
+    {
+      name: 'throughput',
+      title: `1. reliable ordered channel, one process: ${fmtBytes(total)} (MB/s, 1 MB = 10^6 bytes; higher is better)`,
+      cases: sizes.map((size) => throughputCase(size, total)),
+      notes: pacingNotes,
+    },
+    {
+      name: 'throughput-2p',
+      title: `2. reliable ordered channel, receiver in a child process, signaling over IPC: ${fmtBytes(total)} (MB/s, 1 MB = 10^6 bytes)`,
+      cases: twoProc.cases,
+      notes: pacingNotes,
+      finish: twoProc.finish,
+    },
+    {
+      name: 'setup',
+      title:
+        '3. setup: two new RTCPeerConnections to a data channel open on both ends (trickle ICE, in one process)',
+      cases: [setupCase(s.setups)],
+      notes: () => [],
+    },
+    {
+      name: 'rtt',
+      title: '4. round trip of a 32-byte message, echoed by the other peer in this process',
+      cases: [rttCase(s.rtts)],
+      notes: () => [],
+    },
+    {
+      name: 'pairs',
+      title: `5. ${s.pairs} connection pairs in one child process (up to ${s.concurrency} opening at once, 20 s each at most); memory per RTCPeerConnection; idle CPU in % of one core; pairs echoing after the idle period`,
+      cases: [pairsCase(s.pairs, s.idleMs, s.concurrency)],
+      notes: () => [
+        `per RTCPeerConnection figures divide by 2 × pairs opened; open all = until the last pair that opened; open-file limit ${fdLimit()}`,
+      ],
+    },
+    {
+      name: 'channels',
+      title: `6. ${CHANNELS} channels on one connection, one message each way (the first channel opens with the connection; of the rest, half are created by each peer)`,
+      cases: [channelsCase()],
+      notes: (stacks) =>
+        stacks
+          .filter((st) => !st.firesLateOpen)
+          .map(
+            (st) =>
+              `${st.name}: fires no open event for channels created after connecting; readyState polled every 1 ms`,
+          ),
+    },
+    {
+      name: 'unordered',
+      title: `7. unordered, maxRetransmits 0, ${s.unordered} messages of 1 KiB sent as fast as the sender's buffer allows; lost = sent - received, 500 ms after the last arrival`,
+      cases: [unorderedCase(s.unordered)],
+      notes: pacingNotes,
+    },
+  ];
+}
+
+/**
+ * Runs `fn` under the V8 CPU profiler and writes the profile to `file` (for --profile: only
+ * this process's JavaScript thread is sampled, which is where all of tsrtc runs).
+ */
+async function profiled<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+interface Cell {
+  samples: Record<string, number>[];
+  status?: string;
+}
+
+export interface SummaryRow {
+  workload: string;
+  metric: string;
+  values: Record<string, string>;
+  ratios: Record<string, string>;
+}
+
+/** A failure as a table cell: its kind, and for a child that died, how far it got. */
+function shortStatus(status: string | undefined): string {
+  if (!status) return 'no data';
+  if (status === 'timeout') return 'timeout';
+  const far = / after (\d+\+ pairs open)/.exec(status);
+  return far ? `failed after ${far[1]}` : 'failed';
+}
+
+function fmt(v: number, digits: number): string {
+  return v.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+function num(args: BenchOptions['args'], key: string, dflt: number): number {
+  const v = Number(args[key]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
+export async function run(opts: BenchOptions): Promise<void> {
+  const started = performance.now();
+  const s: Settings = {
+    reps: opts.reps,
+    sizeMiB: num(opts.args, 'size', 64),
+    pairs: num(opts.args, 'pairs', 200),
+    setups: num(opts.args, 'setups', 30),
+    rtts: num(opts.args, 'rtts', 2000),
+    idleMs: num(opts.args, 'idle', 10) * 1000,
+    concurrency: num(opts.args, 'concurrency', 50),
+    unordered: num(opts.args, 'unordered', 16384),
+  };
+  const only = typeof opts.args.only === 'string' ? opts.args.only.split(',') : [];
+  const wanted = only.filter((n) => (workloads as readonly string[]).includes(n));
+  const profileDir = typeof opts.args.profile === 'string' ? opts.args.profile : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const stackNames =
+    typeof opts.args.stacks === 'string'
+      ? (opts.args.stacks.split(',') as StackName[])
+      : [...STACK_NAMES];
+
+  const stacks: Stack[] = [];
+  const skipped = new Map<StackName, string>();
+  for (const name of stackNames) {
+    const st = await loadStack(name);
+    if (typeof st === 'string') {
+      skipped.set(name, st);
+      console.log(`${name}: skipped (${st})`);
+    } else stacks.push(st);
+  }
+  console.log(
+    `reps ${s.reps} (figures are medians over reps); stacks interleaved in each rep: ${stacks.map((st) => st.name).join(', ')}`,
+  );
+  if (process.env.NETNS_RUN !== '1') {
+    console.log('not in the private network namespace: native stacks may not connect');
+  }
+
+  const summary: SummaryRow[] = [];
+  const natives = stackNames.filter((n) => n !== 'tsrtc');
+  for (const w of buildWorkloads(s)) {
+    if (wanted.length > 0 && !wanted.includes(w.name)) continue;
+    console.log(`\n### ${w.title}`);
+    for (const note of w.notes(stacks)) console.log(`  (${note})`);
+    const cells = new Map<Case, Map<StackName, Cell>>(
+      w.cases.map((c) => [c, new Map(stacks.map((st) => [st.name, { samples: [] }]))]),
+    );
+    try {
+      for (let rep = 1; rep <= s.reps; rep++) {
+        for (const c of w.cases) {
+          for (const st of stacks) {
+            const cell = cells.get(c)!.get(st.name)!;
+            if (cell.status) continue;
+            const guard = new Guard();
+            const t0 = performance.now();
+            let failed = false;
+            try {
+              const measure = () =>
+                withTimeout(c.run(st, guard), c.timeoutMs, `${st.name} ${c.label}`);
+              const r =
+                profileDir && st.name === 'tsrtc'
+                  ? await profiled(
+                      join(
+                        profileDir,
+                        `${w.name}-${c.label.replace(/\W+/g, '_')}-${rep}.cpuprofile`,
+                      ),
+                      measure,
+                    )
+                  : await measure();
+              cell.samples.push(r);
+              const shown = c.metrics.map((m) => `${fmt(r[m.key]!, m.digits)} ${m.unit}`.trim());
+              console.log(
+                `  rep ${rep}  ${c.label.padEnd(24)} ${st.name.padEnd(17)} ${shown.join(' | ')}  (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+              );
+            } catch (err) {
+              failed = true;
+              cell.status =
+                err instanceof TimeoutError
+                  ? 'timeout'
+                  : `failed: ${err instanceof Error ? err.message : String(err)}`;
+              console.log(
+                `  rep ${rep}  ${c.label.padEnd(24)} ${st.name.padEnd(17)} ${cell.status}`,
+              );
+            } finally {
+              await guard.close(failed);
+              await sleep(50);
+            }
+          }
+        }
+      }
+    } finally {
+      await w.finish?.();
+    }
+    for (const c of w.cases) {
+      const byStack = cells.get(c)!;
+      for (const m of c.metrics) {
+        const values: Record<string, string> = {};
+        const medians = new Map<StackName, number>();
+        for (const name of stackNames) {
+          const cell = byStack.get(name);
+          if (!cell) values[name] = 'skipped';
+          else if (cell.samples.length === 0) values[name] = shortStatus(cell.status);
+          else {
+            const v = median(cell.samples.map((r) => r[m.key]!));
+            medians.set(name, v);
+            values[name] =
+              fmt(v, m.digits) + (cell.status ? ` (then ${shortStatus(cell.status)})` : '');
+          }
+        }
+        const ratios: Record<string, string> = {};
+        const t = medians.get('tsrtc');
+        for (const n of natives) {
+          const v = medians.get(n);
+          ratios[n] =
+            m.better === 'none' || t === undefined || v === undefined || v === 0
+              ? '—'
+              : `${(t / v).toFixed(2)}`;
+        }
+        summary.push({ workload: `${w.name}: ${c.label}`, metric: m.label, values, ratios });
+        const ratioText = natives.map((n) => `tsrtc/${n} ${ratios[n]}`).join(', ');
+        const dir = m.better === 'none' ? '' : ` [${m.better} is better]`;
+        console.log(
+          `  ${c.label} — ${m.label}${dir}: ${stackNames.map((n) => `${n} ${values[n]}`).join(' | ')}  (${ratioText})`,
+        );
+      }
+    }
+  }
+
+  await releaseNativeStacks();
+  printSummary(summary, stackNames, natives, (performance.now() - started) / 1000);
+}
+
+function printSummary(
+  rows: SummaryRow[],
+  stackNames: StackName[],
+  natives: StackName[],
+  seconds: number,
+): void {
+  if (rows.length === 0) return;
+  console.log(
+    `\n### summary (medians; ratio = tsrtc ÷ native; run took ${seconds.toFixed(0)} s)\n`,
+  );
+  const head = ['workload', 'figure', ...stackNames, ...natives.map((n) => `tsrtc/${n}`)];
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => ' --- ').join('|')}|`);
+  for (const r of rows) {
+    const cells = [
+      r.workload,
+      r.metric,
+      ...stackNames.map((n) => r.values[n] ?? ''),
+      ...natives.map((n) => r.ratios[n] ?? ''),
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
