@@ -24,31 +24,3 @@ export type DataChannelEvent =
  * was free for it ('no-stream-id', which the W3C layer reports as OperationError).
  */
 export type DataChannelFailure = 'sctp-failure' | 'data-channel-failure' | 'no-stream-id';
-
-/** A FIFO that does not shift its backing array on every take. */
-export class EventQueue<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}

@@ -1,3 +1,4 @@
+import { Fifo } from '../util/fifo.js';
 import type { DataChannelAssociation, SctpEvent } from './association.js';
 import {
   type ChannelHost,
@@ -7,7 +8,7 @@ import {
 } from './channel.js';
 import { DCEP_MAX_STRING_BYTES, DCEP_MESSAGE_OPEN, type DcepOpen, decodeDcep } from './dcep.js';
 import { DataChannelError } from './errors.js';
-import { type DataChannelEvent, EventQueue } from './events.js';
+import type { DataChannelEvent } from './events.js';
 import { PPID_DCEP } from './ppid.js';
 import { DEFAULT_PRIORITY, isDataChannelPriority, priorityFromWire } from './priority.js';
 
@@ -63,7 +64,7 @@ export class DataChannelManager implements ChannelHost {
   private readonly deferredOpens = new Map<number, DcepOpen>();
   /** Channels with messages the association has not yet reported sent. */
   private readonly sending = new Set<DataChannel>();
-  private readonly events = new EventQueue<DataChannelEvent>();
+  private readonly events = new Fifo<DataChannelEvent>();
 
   constructor(opts: DataChannelManagerOptions = {}) {
     this.remoteMax = normalizeMaxMessageSize(opts.remoteMaxMessageSize);

@@ -23,6 +23,7 @@ import {
   verifyFingerprint,
   verifyMessageIntegrity,
 } from '../stun/index.js';
+import { Fifo } from '../util/fifo.js';
 import { type IceCandidate, isMdnsName } from './candidate.js';
 import {
   type Base,
@@ -43,7 +44,6 @@ import {
 } from './checklist.js';
 import { ConsentTracker } from './consent.js';
 import { randomMdnsHostname, randomPwd, randomTieBreaker, randomUfrag } from './credentials.js';
-import { Fifo } from './fifo.js';
 import {
   buildCheckError,
   buildCheckRequest,

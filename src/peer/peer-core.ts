@@ -15,7 +15,6 @@ import {
   type DtlsOptions,
   type DtlsRole,
 } from '../dtls/index.js';
-import { Fifo } from '../ice/fifo.js';
 import {
   IceAgent,
   type IceAgentOptions,
@@ -27,6 +26,7 @@ import {
 import type { DrivableCore } from '../net/index.js';
 import { SctpAssociation, type SctpAssociationOptions } from '../sctp/index.js';
 import type { Address } from '../stun/index.js';
+import { Fifo } from '../util/fifo.js';
 import { AssociationPort } from './association-port.js';
 import { classifyDatagram, DATAGRAM_DTLS, DATAGRAM_RTP } from './demux.js';
 import type { DtlsTransportState, PeerCoreEvent, SctpTransportState } from './events.js';
