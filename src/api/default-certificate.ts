@@ -1,7 +1,13 @@
 /**
  * The certificate a connection uses when the application passes none. Generated synchronously
- * (an ECDSA P-256 key takes well under a millisecond) so that the connection's transports exist
- * from the constructor on, as they do in browsers.
+ * so that the connection's transports exist from the constructor on, as they do in browsers.
+ *
+ * One default certificate serves every connection of the process for a day, as a browser keeps
+ * one per profile rather than one per page: key generation, signing and parsing the result cost
+ * about a millisecond, which is a large part of a whole connection setup on a local network.
+ * The certificate authenticates nothing by itself (its fingerprint travels in the signalled
+ * description), so sharing it only tells a peer that two connections come from one process;
+ * an application that must not reveal that passes its own certificates.
  */
 
 import { Buffer } from 'node:buffer';
@@ -14,6 +20,18 @@ import {
 import { createSelfSignedCertificate } from '../dtls/x509.js';
 
 const ONE_DAY = 24 * 60 * 60 * 1000;
+/** How long the shared default certificate is reused; it stays valid for 29 more days. */
+const REUSE_FOR = ONE_DAY;
+
+let shared: { certificate: DtlsCertificate; until: number } | undefined;
+
+/** The process's default certificate, generated anew once it has served for a day. */
+export function defaultCertificate(now = Date.now()): DtlsCertificate {
+  if (shared === undefined || now >= shared.until || now < shared.until - REUSE_FOR) {
+    shared = { certificate: generateDefaultCertificate(now), until: now + REUSE_FOR };
+  }
+  return shared.certificate;
+}
 
 export function generateDefaultCertificate(now = Date.now()): DtlsCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -58,7 +58,7 @@ import {
   type RTCDataChannelInit,
   toDomError,
 } from './data-channel.js';
-import { generateDefaultCertificate } from './default-certificate.js';
+import { defaultCertificate } from './default-certificate.js';
 import { type AppliedType, DescriptionRecord } from './description-record.js';
 import { domException } from './dom-exception.js';
 import { RTCDtlsTransport } from './dtls-transport.js';
@@ -174,8 +174,7 @@ export class RTCPeerConnection extends EventTarget {
   constructor(configuration: RTCConfiguration = {}) {
     super();
     this.#config = validateConfiguration(configuration);
-    this.#certificate =
-      this.#config.certificates[0] ?? createRTCCertificate(generateDefaultCertificate());
+    this.#certificate = this.#config.certificates[0] ?? createRTCCertificate(defaultCertificate());
     const c = this.#config;
     this.#engine = new PeerEngine({
       iceServers: c.iceServers,

@@ -215,7 +215,7 @@ export class IceAgent {
     this.gen.gatheringComplete = false;
     this.gatherFrom(this.gen, b);
     this.checkGatheringComplete(this.gen);
-    this.process(now);
+    this.process(now, false);
   }
 
   endOfLocalAddresses(now: number): void {
@@ -225,7 +225,7 @@ export class IceAgent {
     this.gen.localAddressesDone = true;
     this.setGatheringState('gathering');
     this.checkGatheringComplete(this.gen);
-    this.process(now);
+    this.process(now, false);
   }
 
   /** Host candidate for `base` in `g`, paired with g's remotes, and srflx requests queued. */
@@ -323,7 +323,7 @@ export class IceAgent {
     for (const e of g.earlyChecks.splice(0)) {
       this.onAuthenticatedCheck(g, e.remote, e.local, e.priority, e.useCandidate);
     }
-    this.process(now);
+    this.process(now, false);
   }
 
   addRemoteCandidate(c: IceCandidate, now: number): void {
@@ -347,7 +347,7 @@ export class IceAgent {
       }
     }
     this.addRemoteTo(g, c);
-    this.process(now);
+    this.process(now, false);
   }
 
   private addRemoteTo(g: Generation, c: IceCandidate): void {
@@ -374,7 +374,7 @@ export class IceAgent {
       const a = toAddress(ip!, w.candidate.port);
       if (a) this.addResolvedRemote(w.generation, w.candidate, a);
     }
-    this.process(now);
+    this.process(now, false);
   }
 
   private addResolvedRemote(g: Generation, c: IceCandidate, address: Address): void {
@@ -405,7 +405,7 @@ export class IceAgent {
     this.lastNow = now;
     if (this.closed) return;
     this.gen.endOfRemoteCandidates = true;
-    this.process(now);
+    this.process(now, false);
   }
 
   // ---- Restart ---------------------------------------------------------------------------
@@ -414,7 +414,7 @@ export class IceAgent {
     this.lastNow = now;
     if (this.closed) return;
     this.restartGeneration(now, ufrag, pwd);
-    this.process(now);
+    this.process(now, false);
   }
 
   private restartGeneration(now: number, ufrag?: string, pwd?: string): void {
@@ -704,8 +704,14 @@ export class IceAgent {
     this.process(now);
   }
 
-  /** Runs everything due at `now`, then updates the state. */
-  private process(now: number): void {
+  /**
+   * Runs everything due at `now`, then updates the state. Signalling inputs (addresses,
+   * credentials, candidates) pass `startChecks` false: they often come in bursts within one
+   * event-loop turn (a description's candidates, one socket per interface), and the paced check
+   * they make due is left to the timeout that nextTimeout() reports as due now, so that the
+   * first check goes to the best pair of the whole burst rather than to whichever came first.
+   */
+  private process(now: number, startChecks = true): void {
     if (this.closed) return;
     this.lastNow = now;
     for (const [k, e] of this.transactions) {
@@ -723,7 +729,9 @@ export class IceAgent {
       }
     }
     this.maybeNominate(now);
-    if (now >= this.lastPacedAt + this.ta && this.startPacedWork(now)) this.lastPacedAt = now;
+    if (startChecks && now >= this.lastPacedAt + this.ta && this.startPacedWork(now)) {
+      this.lastPacedAt = now;
+    }
     this.runConsent(now);
     this.checkFailure(now);
     this.updateState(now);
@@ -739,7 +747,13 @@ export class IceAgent {
     if (g.hasBetterPending(best) && now < (g.firstValidAt ?? now) + this.nominationTimeout) return;
     g.nominating = best;
     best.useCandidate = true;
-    g.enqueueTriggeredFirst(best);
+    // The nomination repeats a check that has just succeeded, on a path whose bindings exist:
+    // it goes out at once (libwebrtc and libjuice nominate without waiting either) instead of
+    // after the next Ta, which would add Ta to every setup. It takes that pacing slot, so the
+    // checks that still have to start stay Ta apart.
+    if (best.inTriggeredQueue) g.removeTriggered(best);
+    this.startCheck(best, 'check', now);
+    this.lastPacedAt = now;
   }
 
   private pacedWorkAvailable(): boolean {

@@ -184,14 +184,11 @@ export class Generation {
     this.triggered.push(pair);
   }
 
-  /** Nominations jump the queue: they end the checking phase. */
-  enqueueTriggeredFirst(pair: CandidatePair): void {
-    if (pair.inTriggeredQueue) {
-      const i = this.triggered.indexOf(pair);
-      if (i >= 0) this.triggered.splice(i, 1);
-    }
-    pair.inTriggeredQueue = true;
-    this.triggered.unshift(pair);
+  removeTriggered(pair: CandidatePair): void {
+    if (!pair.inTriggeredQueue) return;
+    const i = this.triggered.indexOf(pair);
+    if (i >= 0) this.triggered.splice(i, 1);
+    pair.inTriggeredQueue = false;
   }
 
   /**

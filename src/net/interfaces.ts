@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { NetworkInterfaceInfo } from 'node:os';
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
 
 /** The shape returned by `os.networkInterfaces()`, taken as input so selection is testable. */
 export type NetworkInterfaceMap = NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -227,4 +228,31 @@ function compressIpv6(groups: string[]): string {
   const head = groups.slice(0, bestStart).join(':');
   const tail = groups.slice(bestStart + bestLen).join(':');
   return `${head}::${tail}`;
+}
+
+/** How long one reading of the host's interfaces serves new connections. */
+const HOST_INTERFACES_TTL_MS = 1000;
+
+let hostSnapshot:
+  | { interfaces: NetworkInterfaceMap; ipv6Flags: Map<string, number>; at: number }
+  | undefined;
+
+/**
+ * The host's interfaces and IPv6 address flags, read at most once a second: a burst of new
+ * connections (a server accepting many at once) would otherwise list every interface and read
+ * /proc once per connection, which costs more than the rest of gathering. A change of address
+ * reaches connections made a second later; ICE restarts pick it up then too.
+ */
+export function hostInterfaces(now = performance.now()): {
+  interfaces: NetworkInterfaceMap;
+  ipv6Flags: Map<string, number>;
+} {
+  if (
+    hostSnapshot === undefined ||
+    now - hostSnapshot.at >= HOST_INTERFACES_TTL_MS ||
+    now < hostSnapshot.at
+  ) {
+    hostSnapshot = { interfaces: networkInterfaces(), ipv6Flags: readIpv6AddressFlags(), at: now };
+  }
+  return hostSnapshot;
 }
