@@ -11,6 +11,29 @@ import { writeEpochSeq, writeRecordHeader } from './record.js';
 
 const TAG_LENGTH = 16;
 const AAD_LENGTH = 13;
+/** Shared, never-changing options objects: none allocated per record. */
+const CIPHER_OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
+
+const SLAB_SIZE = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * Room for one outgoing record, cut from a shared slab that is never written again once handed
+ * out: a typed array of a record's size would otherwise get its own zero-filled off-heap store,
+ * which costs far more than the bytes. Records are sent and dropped at once, so a slab is
+ * released soon after its last record.
+ */
+function allocRecord(size: number): Uint8Array {
+  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
+  if (slabUsed + size > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, size);
+  slabUsed = (slabUsed + size + 7) & ~7;
+  return out;
+}
 
 export class RecordProtection {
   private readonly writeNonce = new Uint8Array(12);
@@ -78,20 +101,21 @@ export class RecordProtection {
     plaintext: Uint8Array,
   ): Uint8Array {
     const bodyLength = this.explicit + plaintext.length + TAG_LENGTH;
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + bodyLength);
+    const out = allocRecord(RECORD_HEADER_LENGTH + bodyLength);
     writeRecordHeader(out, 0, type, version, epoch, seq, bodyLength);
     this.fillNonce(this.writeNonce, this.writeIv, epoch, seq);
     this.fillAad(this.writeAad, epoch, seq, type, version, plaintext.length);
-    if (this.explicit > 0) out.set(this.writeNonce.subarray(4), RECORD_HEADER_LENGTH);
+    const nonce = this.writeNonce;
+    for (let i = 0; i < this.explicit; i++) out[RECORD_HEADER_LENGTH + i] = nonce[4 + i]!;
+    // A new cipher per record is the only way node:crypto takes a new GCM nonce. The AAD
+    // length needs no plaintextLength (that is for CCM).
     const cipher = createCipheriv(
       this.suite.aead as 'aes-128-gcm',
       this.writeKey,
-      this.writeNonce,
-      {
-        authTagLength: TAG_LENGTH,
-      },
+      nonce,
+      CIPHER_OPTIONS,
     );
-    cipher.setAAD(this.writeAad, { plaintextLength: plaintext.length });
+    cipher.setAAD(this.writeAad);
     const ct = cipher.update(plaintext);
     cipher.final();
     const o = RECORD_HEADER_LENGTH + this.explicit;
@@ -100,7 +124,10 @@ export class RecordProtection {
     return out;
   }
 
-  /** The plaintext, or undefined if the record does not authenticate. */
+  /**
+   * The plaintext, or undefined if the record does not authenticate. The plaintext is a new
+   * buffer that nothing else references: the layer above may keep it.
+   */
   open(
     type: number,
     version: number,
@@ -110,17 +137,18 @@ export class RecordProtection {
   ): Uint8Array | undefined {
     const ctLength = body.length - this.explicit - TAG_LENGTH;
     if (ctLength < 0) return undefined;
-    if (this.explicit > 0) this.readNonce.set(body.subarray(0, this.explicit), 4);
-    else this.fillNonce(this.readNonce, this.readIv, epoch, seq);
+    const nonce = this.readNonce;
+    if (this.explicit > 0) for (let i = 0; i < this.explicit; i++) nonce[4 + i] = body[i]!;
+    else this.fillNonce(nonce, this.readIv, epoch, seq);
     this.fillAad(this.readAad, epoch, seq, type, version, ctLength);
     try {
       const decipher = createDecipheriv(
         this.suite.aead as 'aes-128-gcm',
         this.readKey,
-        this.readNonce,
-        { authTagLength: TAG_LENGTH },
+        nonce,
+        CIPHER_OPTIONS,
       );
-      decipher.setAAD(this.readAad, { plaintextLength: ctLength });
+      decipher.setAAD(this.readAad);
       decipher.setAuthTag(body.subarray(body.length - TAG_LENGTH));
       const pt = decipher.update(body.subarray(this.explicit, this.explicit + ctLength));
       decipher.final();

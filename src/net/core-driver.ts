@@ -1,8 +1,8 @@
-import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { IceTransmit } from '../ice/agent.js';
 import type { Address } from '../stun/index.js';
 import {
+  hostInterfaces,
   type LocalAddress,
   type LocalAddressOptions,
   type NetworkInterfaceMap,
@@ -11,6 +11,7 @@ import {
 } from './interfaces.js';
 import { type MdnsOptions, MdnsService } from './mdns.js';
 import { parseStunServer, resolveStunServer } from './stun-server.js';
+import { TimerSlot, timerWheel } from './timer-wheel.js';
 import { bindUdpSocket, type PortRange } from './udp.js';
 import { UdpEndpoint, type UdpEndpointStats } from './udp-endpoint.js';
 
@@ -68,6 +69,13 @@ export interface CoreDriverOptions<C> {
   networkInterfaces?: () => NetworkInterfaceMap;
 }
 
+/**
+ * Socket buffer size asked of the OS (which caps it, e.g. at net.core.rmem_max on Linux). The
+ * default (~208 KiB on Linux) overflows when the thread is busy for a moment under a bulk
+ * transfer, and every drop costs the sender a retransmission and a congestion window cut.
+ */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Counters summed over the driver's sockets. */
 export type CoreDriverStats = UdpEndpointStats;
 
@@ -94,11 +102,12 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   private readonly deferred: CoreCall<C>[] = [];
   private readonly mdnsNames = new Set<string>();
   private mdns: MdnsService | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.NaN;
+  /** This driver's deadline on the process-wide timer wheel. */
+  private readonly timer = new TimerSlot(() => this.onTimer());
   private flushing = false;
   private flushAgain = false;
   private flushQueued = false;
+  private turnFlushQueued = false;
   private started = false;
   private closed = false;
   private readonly endpointStatsOfClosed: UdpEndpointStats = {
@@ -156,7 +165,12 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       this.resolveStunServers(),
       Promise.allSettled(
         locals.map((l) =>
-          bindUdpSocket(l.address, { portRange: this.opts.portRange, scope: scopeOf(l) }),
+          bindUdpSocket(l.address, {
+            portRange: this.opts.portRange,
+            scope: scopeOf(l),
+            recvBufferSize: SOCKET_BUFFER_BYTES,
+            sendBufferSize: SOCKET_BUFFER_BYTES,
+          }),
         ),
       ),
     ]);
@@ -258,11 +272,24 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     if (!this.closed) this.flush();
   };
 
+  /**
+   * Datagrams are fed to the core as they are read, and the core's output is taken once all
+   * the datagrams of this event-loop turn's poll phase have been read (setImmediate runs right
+   * after it): one SACK and one burst of sends answer a whole batch, instead of each datagram.
+   */
   private readonly onDatagram = (endpoint: UdpEndpoint, data: Uint8Array, remote: Address) => {
     const core = this.coreInstance;
     if (!core || this.closed) return;
     core.handleDatagram(data, remote, endpoint.local, performance.now());
-    this.flush();
+    if (!this.turnFlushQueued) {
+      this.turnFlushQueued = true;
+      setImmediate(this.onTurnFlush);
+    }
+  };
+
+  private readonly onTurnFlush = () => {
+    this.turnFlushQueued = false;
+    if (!this.closed) this.flush();
   };
 
   private readonly onSocketError = (endpoint: UdpEndpoint, err: Error) => {
@@ -278,14 +305,12 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     );
   };
 
-  private readonly onTimer = () => {
-    this.timer = undefined;
-    this.timerAt = Number.NaN;
+  private onTimer(): void {
     const core = this.coreInstance;
     if (!core || this.closed) return;
     core.handleTimeout(performance.now());
     this.flush();
-  };
+  }
 
   /** Drains transmits and events until both are empty, then re-arms the timer. */
   private flush(): void {
@@ -350,19 +375,15 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       this.clearTimer();
       return;
     }
-    if (this.timer !== undefined && at === this.timerAt) return;
-    this.clearTimer();
-    this.timerAt = at;
-    // Node timers have 1 ms resolution and may fire a fraction early against
-    // performance.now(); the core then just asks again.
-    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())));
-    this.timer.unref();
+    // The deadline moves in place on the shared wheel (no Node timer per move), so it follows
+    // the core exactly: a deadline left early would wake the core for nothing, which with
+    // thousands of idle connections (a consent check's retransmission timer, cancelled by the
+    // answer) costs more than moving it.
+    timerWheel.schedule(this.timer, at);
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Number.NaN;
+    timerWheel.cancel(this.timer);
   }
 
   private mdnsService(): MdnsService {
@@ -391,11 +412,13 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   }
 
   private chooseLocalAddresses(): LocalAddress[] {
-    const ifaces = (this.opts.networkInterfaces ?? networkInterfaces)();
     const addressOpts = this.opts.addresses ?? {};
+    const custom = this.opts.networkInterfaces;
+    const host = custom === undefined ? hostInterfaces() : undefined;
+    const ifaces = custom !== undefined ? custom() : host!.interfaces;
     return selectLocalAddresses(ifaces, {
       ...addressOpts,
-      ipv6Flags: addressOpts.ipv6Flags ?? readIpv6AddressFlags(),
+      ipv6Flags: addressOpts.ipv6Flags ?? host?.ipv6Flags ?? readIpv6AddressFlags(),
     });
   }
 

@@ -30,15 +30,11 @@ export class UdpEndpoint {
     sendErrors: 0,
   };
   private closed = false;
-  /** Sends handed to the socket and not yet done; close() waits for them. */
-  private inFlight = 0;
   private socketClosed = false;
+  private closeWaitStarted = 0;
   /** "%eth0" for a link-local base: remotes on the link need the same zone to be reachable. */
   private readonly zone: string | undefined;
-  private readonly onSent = (err: Error | null): void => {
-    if (err) this.stats.sendErrors++;
-    if (--this.inFlight <= 0 && this.closed) this.closeSocket();
-  };
+  private readonly ipv6: boolean;
 
   constructor(
     readonly socket: Socket,
@@ -51,6 +47,7 @@ export class UdpEndpoint {
     const pct = bound.address.indexOf('%');
     const address = pct < 0 ? bound.address : bound.address.slice(0, pct);
     this.local = { address, port: bound.port, family };
+    this.ipv6 = family === 'IPv6';
     this.zone =
       family === 'IPv6' && scope !== undefined && isIpv6LinkLocal(address)
         ? `%${scope}`
@@ -72,18 +69,28 @@ export class UdpEndpoint {
     return this.closed;
   }
 
-  /** Sends one datagram; failures only count in stats (UDP is lossy anyway). */
+  /**
+   * Sends one datagram. Sockets from bindUdpSocket resolve IP literals synchronously, so the
+   * datagram is handed to the OS (or to libuv's queue when the socket buffer is full) before
+   * this returns. No completion callback: node:dgram would schedule one per datagram, and UDP
+   * is lossy anyway. Sends that cannot work (wrong address family, an IPv4-mapped address on
+   * an IPv6-only socket, a bad port) count in stats.sendErrors instead of going out.
+   */
   send(data: Uint8Array, remote: Address): void {
     if (this.closed) return;
     this.stats.datagramsSent++;
     this.stats.bytesSent += data.length;
+    const address = remote.address;
+    if (
+      this.ipv6 ? !address.includes(':') || address.startsWith('::ffff:') : address.includes(':')
+    ) {
+      this.stats.sendErrors++;
+      return;
+    }
     const host =
-      this.zone !== undefined && isIpv6LinkLocal(remote.address)
-        ? remote.address + this.zone
-        : remote.address;
+      this.zone !== undefined && isIpv6LinkLocal(address) ? address + this.zone : address;
     try {
-      this.socket.send(data, remote.port, host, this.onSent);
-      this.inFlight++;
+      this.socket.send(data, remote.port, host);
     } catch {
       // Synchronous throws are argument errors (bad port, socket closed under us).
       this.stats.sendErrors++;
@@ -91,18 +98,32 @@ export class UdpEndpoint {
   }
 
   /**
-   * Closes the socket once the datagrams already sent have left: dgram resolves the address of
-   * every send asynchronously, even an IP literal, and drops a send whose socket closed
-   * meanwhile, which would lose what a closing connection sends last (SCTP ABORT, DTLS
-   * close_notify).
+   * Closes the socket once the datagrams already sent have left: what a closing connection
+   * sends last (SCTP ABORT, DTLS close_notify) must not be dropped with the socket. Sends still
+   * waiting for an address lookup (a socket not made by bindUdpSocket) go out before
+   * setImmediate; sends libuv queued on a full socket buffer are waited for, at most 1 s.
    */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.inFlight === 0) this.closeSocket();
-    // dgram drops a send's callback if its socket went away under it; never wait forever.
-    else setTimeout(() => this.closeSocket(), 1000).unref();
+    this.closeWaitStarted = performance.now();
+    setImmediate(this.closeWhenSent);
   }
+
+  private readonly closeWhenSent = (): void => {
+    if (this.socketClosed) return;
+    let queued = 0;
+    try {
+      queued = this.socket.getSendQueueCount();
+    } catch {
+      // Already closed after an error.
+    }
+    if (queued > 0 && performance.now() - this.closeWaitStarted < 1000) {
+      setTimeout(this.closeWhenSent, 5).unref();
+      return;
+    }
+    this.closeSocket();
+  };
 
   private closeSocket(): void {
     if (this.socketClosed) return;

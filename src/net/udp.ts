@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 
 /** Inclusive range of local UDP ports to bind in. */
 export interface PortRange {
@@ -17,6 +18,38 @@ export interface BindUdpOptions {
   sendBufferSize?: number;
   /** Random integer in [0, n); defaults to node:crypto's randomInt. For deterministic tests. */
   random?: (n: number) => number;
+}
+
+/**
+ * The address lookup of every socket bound here. node:dgram runs each send's address through
+ * it; the default, dns.lookup, answers even an IP literal on the next tick, after a regex
+ * check, so every datagram would cost a deferred callback. ICE only ever sends to IP literals:
+ * they are answered at once, and the datagram leaves inside send(). Anything else still goes
+ * to dns.lookup.
+ */
+export function literalLookup(
+  address: string,
+  family: number | LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIpLiteral(address)) {
+    callback(null, address, typeof family === 'number' ? family : address.includes(':') ? 6 : 4);
+    return;
+  }
+  const opts = typeof family === 'number' ? { family } : family;
+  dnsLookup(address, opts, callback);
+}
+
+/** An IPv6 literal (any colon: host names have none) or a dotted IPv4 address. */
+function isIpLiteral(address: string): boolean {
+  if (address.includes(':')) return true;
+  const n = address.length;
+  if (n < 7 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = address.charCodeAt(i);
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return false;
+  }
+  return true;
 }
 
 /**
@@ -99,6 +132,7 @@ function bindOnce(
       ipv6Only: type === 'udp6',
       recvBufferSize: opts.recvBufferSize,
       sendBufferSize: opts.sendBufferSize,
+      lookup: literalLookup,
     });
     const onError = (err: Error) => {
       try {

@@ -173,11 +173,16 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     this.process();
   }
 
+  /**
+   * Only ICE sees the datagram now; DTLS, SCTP and the channels take it at the next
+   * pollTransmit/pollEvent, so that a driver feeding a batch of datagrams before polling gets
+   * them processed together: one SACK and one burst of sends for the batch.
+   */
   handleDatagram(data: Uint8Array, remote: Address, local: Address, now: number): void {
     if (this.closed) return;
     this.now = now;
     this.ice.handleDatagram(data, remote, local, now);
-    this.process();
+    this.outputPending = true;
   }
 
   handleTimeout(now: number): void {
@@ -451,7 +456,8 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     for (let e = dtls.pollEvent(); e !== undefined; e = dtls.pollEvent()) {
       switch (e.type) {
         case 'data':
-          this.assoc?.handlePacket(e.data, this.now);
+          // Application data is the plaintext of a decrypted record, a buffer of its own.
+          this.assoc?.handlePacket(e.data, this.now, true);
           break;
         case 'connected':
           this.reportDtlsState(undefined);

@@ -469,9 +469,27 @@ export class SctpAssociation {
 
   // ---------------------------------------------------------------- input
 
-  handlePacket(data: Uint8Array, now: number): void {
+  /**
+   * One received SCTP packet. `owned`: the caller hands `data` over (nobody else holds or
+   * writes it), so fragments may be kept as views of it rather than copied.
+   */
+  handlePacket(data: Uint8Array, now: number, owned = false): void {
     this.now = now;
     if (this.phase === Phase.Done || data.length < COMMON_HEADER_SIZE + 4) return;
+    const r = this.receiver;
+    if (r === undefined || !owned) {
+      this.handlePacketBody(data, now);
+      return;
+    }
+    r.inputOwned = true;
+    try {
+      this.handlePacketBody(data, now);
+    } finally {
+      r.inputOwned = false;
+    }
+  }
+
+  private handlePacketBody(data: Uint8Array, now: number): void {
     const v = new DataView(data.buffer, data.byteOffset, data.length);
     if (v.getUint16(0) !== this.remotePort || v.getUint16(2) !== this.localPort) return;
     const vtag = v.getUint32(4);

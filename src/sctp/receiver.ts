@@ -3,8 +3,10 @@
  * reassembly of fragmented messages, ordered delivery per stream, FORWARD-TSN skipping
  * (RFC 3758) and incoming stream resets (RFC 6525).
  *
- * TSNs above the cumulative point are tracked in a ring indexed by `tsn & RING_MASK`, so
- * marking, gap scanning and reassembly lookups are O(1) per chunk with no per-packet maps.
+ * TSNs above the cumulative point are tracked in a ring indexed by `tsn & mask`, so marking,
+ * gap scanning and reassembly lookups are O(1) per chunk with no per-packet maps. The ring
+ * starts small and doubles when a TSN or a fragment needs more room, up to RING_SIZE: an idle
+ * association (most of them, on a server with thousands) costs a few KiB, not the whole window.
  */
 import { copyBytes } from './bytes.js';
 import { DATA_FLAG_BEGIN, DATA_FLAG_END, DATA_FLAG_UNORDERED } from './constants.js';
@@ -13,7 +15,7 @@ import { ssnLt, tsnAdd, tsnDiff, tsnLt } from './serial.js';
 
 /** How far past the cumulative TSN a chunk may be and still be accepted. */
 export const RING_SIZE = 1 << 16;
-const RING_MASK = RING_SIZE - 1;
+const INITIAL_RING_SIZE = 256;
 
 interface Fragment {
   tsn: number;
@@ -65,8 +67,16 @@ export class DataReceiver {
    * plus ITEM_COST each, so that a flood of one-byte pieces cannot hold more objects than bytes.
    */
   bufferedBytes = 0;
-  private received = new Uint8Array(RING_SIZE);
-  private frags: (Fragment | undefined)[] = new Array(RING_SIZE);
+  /**
+   * Set while the packet being handled is the receiver's to keep (a buffer nobody else holds
+   * or writes, like a freshly decrypted DTLS record): fragments are then kept as views of it
+   * instead of copies. Reassembly copies them into the message anyway.
+   */
+  inputOwned = false;
+  private received = new Uint8Array(INITIAL_RING_SIZE);
+  private frags: (Fragment | undefined)[] = new Array(INITIAL_RING_SIZE);
+  /** The ring's current size minus one. */
+  private mask = INITIAL_RING_SIZE - 1;
   private dups: number[] = [];
   private streams = new Map<number, InboundStream>();
 
@@ -108,7 +118,16 @@ export class DataReceiver {
     const len = end - start;
     const admit = this.admit(tsn, len);
     if (admit !== ADMITTED) return admit;
-    const idx = tsn & RING_MASK;
+    let idx = tsn & this.mask;
+    // A fragment kept for reassembly sits where this TSN goes: make room rather than lose it.
+    for (
+      let stored = this.frags[idx];
+      stored !== undefined && stored.tsn !== tsn && this.mask < RING_SIZE - 1;
+      stored = this.frags[idx]
+    ) {
+      this.grow(this.mask + 1);
+      idx = tsn & this.mask;
+    }
     this.received[idx] = 1;
     const holeFill = tsnLt(tsn, this.highestTsn);
     if (tsnLt(this.highestTsn, tsn)) this.highestTsn = tsn;
@@ -119,7 +138,8 @@ export class DataReceiver {
     } else {
       const old = this.frags[idx];
       if (old) this.bufferedBytes -= old.data.length + ITEM_COST;
-      this.frags[idx] = { tsn, streamId, ssn, ppid, flags, data: copyBytes(buf, start, end) };
+      const data = this.inputOwned ? buf.subarray(start, end) : copyBytes(buf, start, end);
+      this.frags[idx] = { tsn, streamId, ssn, ppid, flags, data };
       this.bufferedBytes += len + ITEM_COST;
       if ((flags & DATA_FLAG_END) !== 0 || holeFill) result = this.tryComplete(tsn);
     }
@@ -134,7 +154,7 @@ export class DataReceiver {
   /** Whether a chunk with this TSN and payload size may be taken (ADMITTED) or not (why). */
   private admit(tsn: number, len: number): DataResult | typeof ADMITTED {
     const d = tsnDiff(this.cumTsn, tsn);
-    if (d <= 0 || (d < RING_SIZE && this.received[tsn & RING_MASK] === 1)) {
+    if (d <= 0 || (d <= this.mask && this.received[tsn & this.mask] === 1)) {
       if (this.dups.length < 64) this.dups.push(tsn);
       return DataResult.Duplicate;
     }
@@ -144,6 +164,7 @@ export class DataReceiver {
     if (this.bufferedBytes + cost > this.window) {
       if (d !== 1 || this.bufferedBytes + cost > this.window + 65536) return DataResult.Dropped;
     }
+    if (d > this.mask) this.grow(d);
     return ADMITTED;
   }
 
@@ -161,7 +182,7 @@ export class DataReceiver {
     const len = end - start;
     const admit = this.admit(tsn, len);
     if (admit !== ADMITTED) return admit;
-    this.received[tsn & RING_MASK] = 1;
+    this.received[tsn & this.mask] = 1;
     if (tsnLt(this.highestTsn, tsn)) this.highestTsn = tsn;
     let result = DataResult.Accepted;
     const begin = (flags & DATA_FLAG_BEGIN) !== 0;
@@ -206,7 +227,7 @@ export class DataReceiver {
     if ((flags & DATA_FLAG_END) !== 0) r.lastFsn = fsn;
     if (r.parts[fsn] !== undefined) return DataResult.Accepted;
     const len = end - start;
-    r.parts[fsn] = copyBytes(buf, start, end);
+    r.parts[fsn] = this.inputOwned ? buf.subarray(start, end) : copyBytes(buf, start, end);
     r.count++;
     r.bytes += len;
     this.bufferedBytes += len + ITEM_COST;
@@ -230,16 +251,41 @@ export class DataReceiver {
   handleForeignTsn(tsn: number): void {
     const d = tsnDiff(this.cumTsn, tsn);
     if (d <= 0 || d >= RING_SIZE) return;
-    this.received[tsn & RING_MASK] = 1;
+    if (d > this.mask) this.grow(d);
+    this.received[tsn & this.mask] = 1;
     if (tsnLt(this.highestTsn, tsn)) this.highestTsn = tsn;
     this.advanceCum();
   }
 
+  /**
+   * Doubles the ring until offset `d` from the cumulative TSN fits. Marks live only between
+   * the cumulative and the highest TSN, and stored fragments carry their TSN, so both move to
+   * their slots in the larger ring without colliding.
+   */
+  private grow(d: number): void {
+    let size = this.mask + 1;
+    while (size <= d && size < RING_SIZE) size *= 2;
+    if (size === this.mask + 1) return;
+    const mask = size - 1;
+    const received = new Uint8Array(size);
+    const frags: (Fragment | undefined)[] = new Array(size);
+    const span = tsnDiff(this.cumTsn, this.highestTsn);
+    for (let off = 1; off <= span; off++) {
+      const t = tsnAdd(this.cumTsn, off);
+      if (this.received[t & this.mask] === 1) received[t & mask] = 1;
+    }
+    for (const f of this.frags) if (f !== undefined) frags[f.tsn & mask] = f;
+    this.received = received;
+    this.frags = frags;
+    this.mask = mask;
+  }
+
   private advanceCum(): void {
     const r = this.received;
+    const mask = this.mask;
     let next = tsnAdd(this.cumTsn, 1);
-    while (r[next & RING_MASK] === 1 && tsnLt(this.cumTsn, this.highestTsn)) {
-      r[next & RING_MASK] = 0;
+    while (r[next & mask] === 1 && tsnLt(this.cumTsn, this.highestTsn)) {
+      r[next & mask] = 0;
       this.cumTsn = next;
       next = tsnAdd(next, 1);
     }
@@ -253,14 +299,14 @@ export class DataReceiver {
 
   /** Assembles the message containing `tsn` if all its fragments are here. */
   private tryComplete(tsn: number): DataResult {
-    const f = this.frags[tsn & RING_MASK]!;
+    const f = this.frags[tsn & this.mask]!;
     let first = tsn;
     let cur = f;
     let total = f.data.length;
     let pieces = 1;
     while ((cur.flags & DATA_FLAG_BEGIN) === 0) {
       const prev = tsnAdd(first, -1);
-      const p = this.frags[prev & RING_MASK];
+      const p = this.frags[prev & this.mask];
       if (!p || p.tsn !== prev || !this.sameMessage(p, f)) return DataResult.Accepted;
       first = prev;
       cur = p;
@@ -271,7 +317,7 @@ export class DataReceiver {
     cur = f;
     while ((cur.flags & DATA_FLAG_END) === 0) {
       const next = tsnAdd(last, 1);
-      const n = this.frags[next & RING_MASK];
+      const n = this.frags[next & this.mask];
       if (!n || n.tsn !== next || !this.sameMessage(n, f)) return DataResult.Accepted;
       last = next;
       cur = n;
@@ -282,7 +328,7 @@ export class DataReceiver {
     const data = new Uint8Array(total);
     let off = 0;
     for (let t = first; ; t = tsnAdd(t, 1)) {
-      const i = t & RING_MASK;
+      const i = t & this.mask;
       const part = this.frags[i]!;
       data.set(part.data, off);
       off += part.data.length;
@@ -386,14 +432,14 @@ export class DataReceiver {
     if (d > 0) {
       // Fragments of a partly received abandoned message sit just at or below the old cum.
       for (let t = this.cumTsn; ; t = tsnAdd(t, -1)) {
-        const i = t & RING_MASK;
+        const i = t & this.mask;
         const f = this.frags[i];
         if (!f || f.tsn !== t) break;
         this.frags[i] = undefined;
         this.bufferedBytes -= f.data.length + ITEM_COST;
       }
       for (let t = tsnAdd(this.cumTsn, 1), n = 0; n < d; t = tsnAdd(t, 1), n++) {
-        const i = t & RING_MASK;
+        const i = t & this.mask;
         this.received[i] = 0;
         const f = this.frags[i];
         if (f && f.tsn === t) {
@@ -466,7 +512,7 @@ export class DataReceiver {
     let gaps = 0;
     let inRun = false;
     for (let off = 1; off <= span; off++) {
-      const got = r[(this.cumTsn + off) & RING_MASK] === 1;
+      const got = r[(this.cumTsn + off) & this.mask] === 1;
       if (got && !inRun) gaps++;
       inRun = got;
     }
@@ -490,7 +536,7 @@ export class DataReceiver {
       // Offsets in a gap block are 16-bit: blocks beyond 65535 are left for later SACKs.
       const limit = Math.min(span, 0xffff);
       for (let o = 1; o <= limit + 1 && room > 0; o++) {
-        const got = o <= limit && r[(this.cumTsn + o) & RING_MASK] === 1;
+        const got = o <= limit && r[(this.cumTsn + o) & this.mask] === 1;
         if (got && runStart === 0) runStart = o;
         else if (!got && runStart !== 0) {
           v.setUint16(p, runStart);

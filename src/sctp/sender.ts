@@ -86,9 +86,12 @@ export class DataSender {
   private partialBytesAcked = 0;
   private inFastRecovery = false;
   private fastRecoveryExit = 0;
-  /** Next SSN/MID per stream for ordered messages, and (I-DATA) for unordered ones. */
-  private readonly orderedMid: Uint32Array;
-  private readonly unorderedMid: Uint32Array;
+  /**
+   * Next SSN/MID per stream for ordered messages, and (I-DATA) for unordered ones. They grow
+   * with the highest stream id used rather than starting at the 65,535 streams negotiated.
+   */
+  private orderedMid: Uint32Array;
+  private unorderedMid: Uint32Array;
   /** The time of the latest call that passed one in. */
   private lastNow = 0;
 
@@ -111,8 +114,9 @@ export class DataSender {
     this.peerRwnd = peerRwnd;
     this.cwnd = initialCwnd;
     this.ssthresh = peerRwnd;
-    this.orderedMid = new Uint32Array(Math.max(1, outboundStreams));
-    this.unorderedMid = new Uint32Array(interleaved ? Math.max(1, outboundStreams) : 1);
+    const initial = Math.min(16, Math.max(1, outboundStreams));
+    this.orderedMid = new Uint32Array(initial);
+    this.unorderedMid = new Uint32Array(interleaved ? initial : 1);
     this.queue = new SendQueue(interleaved, maxPayload, peerRwnd);
   }
 
@@ -217,9 +221,11 @@ export class DataSender {
       m.firstTsn = this.nextTsn;
       const id = m.streamId;
       if (!m.unordered) {
+        if (id >= this.orderedMid.length) this.orderedMid = grownTo(this.orderedMid, id);
         m.mid = this.orderedMid[id]!;
         this.orderedMid[id] = this.interleaved ? m.mid + 1 : (m.mid + 1) & 0xffff;
       } else if (this.interleaved) {
+        if (id >= this.unorderedMid.length) this.unorderedMid = grownTo(this.unorderedMid, id);
         m.mid = this.unorderedMid[id]!;
         this.unorderedMid[id] = m.mid + 1;
       }
@@ -506,4 +512,13 @@ export class DataSender {
     if (this.advancePeerAckPoint()) this.forwardTsnPending = true;
     this.t3At = now + this.rto.rto;
   }
+}
+
+/** A copy of `a` long enough to index `id` (doubling, so growth is rare). */
+function grownTo(a: Uint32Array, id: number): Uint32Array {
+  let n = a.length;
+  while (n <= id) n *= 2;
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
 }

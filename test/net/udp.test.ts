@@ -3,6 +3,7 @@ import type { Socket } from 'node:dgram';
 import { after, test } from 'node:test';
 import {
   bindUdpSocket,
+  literalLookup,
   type PortRange,
   PortRangeExhaustedError,
   validatePortRange,
@@ -158,4 +159,54 @@ test('IPv6 sockets are IPv6-only; endpoints exchange datagrams and count them', 
   for (const e of [ea, eb, ec]) e.close();
   assert.ok(ea.isClosed);
   ea.send(new Uint8Array(1), eb.local); // after close: ignored, not thrown
+});
+
+test('IP literals are looked up synchronously; host names still go through DNS', async () => {
+  const answers: [string | null, string, number][] = [];
+  literalLookup('10.77.0.1', 4, (err, address, family) =>
+    answers.push([err?.code ?? null, address, family]),
+  );
+  literalLookup('fe80::1%eth0', 6, (err, address, family) =>
+    answers.push([err?.code ?? null, address, family]),
+  );
+  literalLookup('::1', { family: 6 }, (err, address, family) =>
+    answers.push([err?.code ?? null, address, family]),
+  );
+  assert.deepEqual(answers, [
+    [null, '10.77.0.1', 4],
+    [null, 'fe80::1%eth0', 6],
+    [null, '::1', 6],
+  ]);
+  // Not a literal: answered later, by dns.lookup (which knows localhost without a network).
+  const later = new Promise<[string, number]>((resolve, reject) =>
+    literalLookup('localhost', 4, (err, address, family) =>
+      err ? reject(err) : resolve([address, family]),
+    ),
+  );
+  assert.equal(answers.length, 3);
+  assert.deepEqual(await later, ['127.0.0.1', 4]);
+});
+
+test('a send on a bound socket has left when send() returns', async () => {
+  const a = await bindUdpSocket('127.0.0.1');
+  const b = await bindUdpSocket('127.0.0.1');
+  open.push(b);
+  const got: string[] = [];
+  const eb = new UdpEndpoint(
+    b,
+    (_e, data) => got.push(Buffer.from(data).toString()),
+    () => {},
+  );
+  const ea = new UdpEndpoint(
+    a,
+    () => {},
+    () => {},
+  );
+  ea.send(new TextEncoder().encode('now'), eb.local);
+  // Closing the socket itself at once would drop a send still waiting for its address lookup.
+  a.close();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(got, ['now']);
+  assert.equal(ea.stats.datagramsSent, 1);
+  eb.close();
 });

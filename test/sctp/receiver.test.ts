@@ -78,3 +78,26 @@ test('a message that outgrows the window with no gap is reported as too large', 
   }
   assert.equal(res, DataResult.TooLarge);
 });
+
+test('owned input is kept as views, borrowed input is copied: both reassemble the same message', () => {
+  for (const owned of [false, true]) {
+    const q = new EventQueue();
+    const r = new DataReceiver(10, 1 << 20, 1 << 16, q);
+    // Two fragments carried at an offset inside larger buffers, as chunks sit in a packet.
+    const a = new Uint8Array(40).fill(0xaa);
+    a.set([1, 2, 3, 4], 20);
+    const b = new Uint8Array(40).fill(0xbb);
+    b.set([5, 6, 7], 30);
+    r.inputOwned = owned;
+    assert.equal(r.handleData(10, 2, 0, 53, 2, a, 20, 24), DataResult.Accepted);
+    r.inputOwned = false;
+    if (!owned) a.fill(0); // a borrowed buffer may be reused as soon as the call returns
+    r.inputOwned = owned;
+    assert.equal(r.handleData(11, 2, 0, 53, 1, b, 30, 33), DataResult.Accepted);
+    r.inputOwned = false;
+    const [m] = drain(q);
+    assert.deepEqual([...m!.data], [1, 2, 3, 4, 5, 6, 7], `owned=${owned}`);
+    assert.equal(m!.data.byteLength, m!.data.buffer.byteLength, 'the message owns its buffer');
+    assert.equal(r.bufferedBytes, 0);
+  }
+});
