@@ -5,6 +5,7 @@
  * carried). The nonce and additional-data buffers are reused: node's cipher objects copy them.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { Slab } from '../bytes/slab.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
 import { RECORD_HEADER_LENGTH } from './constants.js';
 import { writeEpochSeq, writeRecordHeader } from './record.js';
@@ -14,26 +15,8 @@ const AAD_LENGTH = 13;
 /** Shared, never-changing options objects: none allocated per record. */
 const CIPHER_OPTIONS = Object.freeze({ authTagLength: TAG_LENGTH });
 
-const SLAB_SIZE = 64 * 1024;
-let slab = new ArrayBuffer(SLAB_SIZE);
-let slabUsed = 0;
-
-/**
- * Room for one outgoing record, cut from a shared slab that is never written again once handed
- * out: a typed array of a record's size would otherwise get its own zero-filled off-heap store,
- * which costs far more than the bytes. Records are sent and dropped at once, so a slab is
- * released soon after its last record.
- */
-function allocRecord(size: number): Uint8Array {
-  if (size > SLAB_SIZE / 4) return new Uint8Array(size);
-  if (slabUsed + size > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, size);
-  slabUsed = (slabUsed + size + 7) & ~7;
-  return out;
-}
+/** Outgoing records are cut from here. */
+const records = new Slab();
 
 export class RecordProtection {
   private readonly writeNonce = new Uint8Array(12);
@@ -101,7 +84,7 @@ export class RecordProtection {
     plaintext: Uint8Array,
   ): Uint8Array {
     const bodyLength = this.explicit + plaintext.length + TAG_LENGTH;
-    const out = allocRecord(RECORD_HEADER_LENGTH + bodyLength);
+    const out = records.alloc(RECORD_HEADER_LENGTH + bodyLength);
     writeRecordHeader(out, 0, type, version, epoch, seq, bodyLength);
     this.fillNonce(this.writeNonce, this.writeIv, epoch, seq);
     this.fillAad(this.writeAad, epoch, seq, type, version, plaintext.length);

@@ -4,7 +4,8 @@
  * `handleTimeout`. Meant to run over DTLS (RFC 8261), so there are no addresses, only ports.
  */
 import { randomBytes } from 'node:crypto';
-import { allocPacket, copyBytes } from './bytes.js';
+import { copyBytes } from '../bytes/copy.js';
+import { Slab } from '../bytes/slab.js';
 import {
   decodeCauses,
   decodeForwardTsn,
@@ -115,6 +116,8 @@ enum Phase {
 const NEVER = Number.POSITIVE_INFINITY;
 const I_DATA_HEADER_SIZE = 20;
 const DELAYED_ACK_MS = 200;
+/** Outgoing packets are cut from here. */
+const packets = new Slab(64 * 1024, 8 * 1024);
 
 function pad4(n: number): number {
   return (n + 3) & ~3;
@@ -1069,7 +1072,7 @@ export class SctpAssociation {
   private buildPacket(vtag: number, chunks: Uint8Array[], forceCrc = false): Uint8Array {
     let size = COMMON_HEADER_SIZE;
     for (const c of chunks) size += pad4(c.length);
-    const out = allocPacket(size);
+    const out = packets.alloc(size);
     const v = new DataView(out.buffer, out.byteOffset, size);
     v.setUint16(0, this.localPort);
     v.setUint16(2, this.remotePort);
@@ -1175,7 +1178,7 @@ export class SctpAssociation {
 
     if (ctrl.length === 0 && sackSize === 0 && chunks.length === 0) return undefined;
 
-    const out = allocPacket(size);
+    const out = packets.alloc(size);
     const v = new DataView(out.buffer, out.byteOffset, size);
     v.setUint16(0, this.localPort);
     v.setUint16(2, this.remotePort);

@@ -8,7 +8,7 @@
  * starts small and doubles when a TSN or a fragment needs more room, up to RING_SIZE: an idle
  * association (most of them, on a server with thousands) costs a few KiB, not the whole window.
  */
-import { copyBytes } from './bytes.js';
+import { copyBytes } from '../bytes/copy.js';
 import { DATA_FLAG_BEGIN, DATA_FLAG_END, DATA_FLAG_UNORDERED } from './constants.js';
 import type { EventQueue } from './events.js';
 import { ssnLt, tsnAdd, tsnDiff, tsnLt } from './serial.js';
