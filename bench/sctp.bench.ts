@@ -40,7 +40,8 @@ function dtlsLink(assocs: SctpAssociation[], certs: Certs, now: number): Link {
     for (let p = d[from]!.pollTransmit(); p; p = d[from]!.pollTransmit()) {
       d[to]!.handleDatagram(p, t);
       for (let e = d[to]!.pollEvent(); e; e = d[to]!.pollEvent()) {
-        if (e.type === 'data') assocs[to]!.handlePacket(e.data, t);
+        // Decrypted plaintext is a buffer of its own: handed over, as PeerCore does.
+        if (e.type === 'data') assocs[to]!.handlePacket(e.data, t, true);
       }
     }
   };

@@ -116,6 +116,14 @@ enum Phase {
 const NEVER = Number.POSITIVE_INFINITY;
 const I_DATA_HEADER_SIZE = 20;
 const DELAYED_ACK_MS = 200;
+const utf8 = new TextEncoder();
+
+/** A 4-byte error cause value holding one 32-bit number. */
+function u32Info(n: number): Uint8Array {
+  const info = new Uint8Array(4);
+  new DataView(info.buffer).setUint32(0, n);
+  return info;
+}
 /** Outgoing packets are cut from here. */
 const packets = new Slab(64 * 1024, 8 * 1024);
 
@@ -384,7 +392,7 @@ export class SctpAssociation {
   abort(reason: string, now: number): void {
     this.now = now;
     if (this.phase === Phase.Done) return;
-    this.sendAbort(ErrorCause.USER_INITIATED_ABORT, new TextEncoder().encode(reason));
+    this.sendAbort(ErrorCause.USER_INITIATED_ABORT, utf8.encode(reason));
     this.finish(reason, true);
   }
 
@@ -562,26 +570,20 @@ export class SctpAssociation {
     if (!r || this.phase < Phase.Established) return true;
     const iData = type === ChunkType.I_DATA;
     if (iData !== this.interleaved) {
-      this.protocolAbort(
-        ErrorCause.PROTOCOL_VIOLATION,
-        new TextEncoder().encode('DATA and I-DATA mixed'),
-        'peer sent DATA where I-DATA was negotiated',
-      );
+      this.violation('DATA and I-DATA mixed', 'peer sent DATA where I-DATA was negotiated');
       return false;
     }
     const tsn = v.getUint32(off + 4);
     if (len <= (iData ? I_DATA_HEADER_SIZE : DATA_HEADER_SIZE)) {
-      const info = new Uint8Array(4);
-      new DataView(info.buffer).setUint32(0, tsn);
-      this.protocolAbort(ErrorCause.NO_USER_DATA, info, 'DATA chunk without user data');
+      this.protocolAbort(ErrorCause.NO_USER_DATA, u32Info(tsn), 'DATA chunk without user data');
       return false;
     }
     const streamId = v.getUint16(off + 8);
     if (streamId >= this.inbound) {
       // Acknowledged but discarded, with an ERROR (RFC 9260 6.5).
       r.handleForeignTsn(tsn);
-      const info = new Uint8Array(4);
-      new DataView(info.buffer).setUint16(0, streamId);
+      // Stream identifier, then 16 reserved bits.
+      const info = u32Info(streamId << 16);
       this.ctrl.push(
         encodeCauseChunk(ChunkType.ERROR, [
           encodeCause(ErrorCause.INVALID_STREAM_IDENTIFIER, info),
@@ -612,11 +614,7 @@ export class SctpAssociation {
           off + len,
         );
     if (res === DataResult.TooLarge) {
-      this.protocolAbort(
-        ErrorCause.PROTOCOL_VIOLATION,
-        new TextEncoder().encode('message larger than the maximum message size'),
-        'received message too large',
-      );
+      this.violation('message larger than the maximum message size', 'received message too large');
       return false;
     }
     if (res === DataResult.Duplicate || (flags & DATA_FLAG_IMMEDIATE) !== 0) this.sackNeeded = true;
@@ -813,8 +811,7 @@ export class SctpAssociation {
     const s = decodeCookie(cookieBytes, this.secret);
     if (!s || s.localTag !== this.localTag) return false;
     if (now - s.createdAt > this.cookieLifetime) {
-      const info = new Uint8Array(4);
-      new DataView(info.buffer).setUint32(0, Math.min(0xffffffff, (now - s.createdAt) * 1000));
+      const info = u32Info(Math.min(0xffffffff, (now - s.createdAt) * 1000));
       const err = encodeCauseChunk(ChunkType.ERROR, [encodeCause(ErrorCause.STALE_COOKIE, info)]);
       this.packets.push(this.buildPacket(s.peerTag, [err], true));
       return false;
@@ -855,16 +852,12 @@ export class SctpAssociation {
     if (!sender || this.phase < Phase.Established) return true;
     const err = decodeSack(data, off, len, this.sackView);
     if (err !== undefined) {
-      this.protocolAbort(ErrorCause.PROTOCOL_VIOLATION, new TextEncoder().encode(err), err);
+      this.violation(err);
       return false;
     }
     const out = sender.handleSack(this.sackView, now);
     if (out.invalid) {
-      this.protocolAbort(
-        ErrorCause.PROTOCOL_VIOLATION,
-        new TextEncoder().encode('SACK acknowledges a TSN never sent'),
-        'SACK acknowledges a TSN never sent',
-      );
+      this.violation('SACK acknowledges a TSN never sent');
       return false;
     }
     if (out.advanced) this.errorCount = 0;
@@ -886,7 +879,7 @@ export class SctpAssociation {
     if (!sender || this.phase < Phase.Established) return true;
     const cum = decodeShutdown(data, off, len);
     if (typeof cum === 'string') {
-      this.protocolAbort(ErrorCause.PROTOCOL_VIOLATION, new TextEncoder().encode(cum), cum);
+      this.violation(cum);
       return false;
     }
     // The cumulative TSN in SHUTDOWN acknowledges like a SACK without gaps.
@@ -929,14 +922,14 @@ export class SctpAssociation {
     if (this.interleaved) {
       const fwd = decodeIForwardTsn(data, off, len);
       if (typeof fwd === 'string') {
-        this.protocolAbort(ErrorCause.PROTOCOL_VIOLATION, new TextEncoder().encode(fwd), fwd);
+        this.violation(fwd);
         return false;
       }
       r.handleIForwardTsn(fwd.newCumTsn, fwd.entries);
     } else {
       const fwd = decodeForwardTsn(data, off, len);
       if (typeof fwd === 'string') {
-        this.protocolAbort(ErrorCause.PROTOCOL_VIOLATION, new TextEncoder().encode(fwd), fwd);
+        this.violation(fwd);
         return false;
       }
       r.handleForwardTsn(fwd.newCumTsn, fwd.streams);
@@ -979,7 +972,7 @@ export class SctpAssociation {
     if (!this.receiver || this.phase < Phase.Established) return true;
     const params = decodeReconfig(data, off, len);
     if (typeof params === 'string') {
-      this.protocolAbort(ErrorCause.PROTOCOL_VIOLATION, new TextEncoder().encode(params), params);
+      this.violation(params);
       return false;
     }
     const responses: Uint8Array[] = [];
@@ -1041,6 +1034,11 @@ export class SctpAssociation {
   }
 
   // ---------------------------------------------------------------- ending
+
+  /** A PROTOCOL_VIOLATION abort whose cause carries `text`; `reason` is reported locally. */
+  private violation(text: string, reason = text): void {
+    this.protocolAbort(ErrorCause.PROTOCOL_VIOLATION, utf8.encode(text), reason);
+  }
 
   private protocolAbort(cause: number, info: Uint8Array | undefined, reason: string): void {
     this.sendAbort(cause, info);

@@ -76,4 +76,3 @@ export const EDMID_DTLS = 1;
 
 export const COMMON_HEADER_SIZE = 12;
 export const DATA_HEADER_SIZE = 16;
-export const CHUNK_HEADER_SIZE = 4;

@@ -69,8 +69,8 @@ export class DataReceiver {
   bufferedBytes = 0;
   /**
    * Set while the packet being handled is the receiver's to keep (a buffer nobody else holds
-   * or writes, like a freshly decrypted DTLS record): fragments are then kept as views of it
-   * instead of copies. Reassembly copies them into the message anyway.
+   * or writes, like a freshly decrypted DTLS record): fragments and whole messages are then
+   * views of it instead of copies. Reassembly copies fragments into the message anyway.
    */
   inputOwned = false;
   private received = new Uint8Array(INITIAL_RING_SIZE);
@@ -134,11 +134,11 @@ export class DataReceiver {
     let result = DataResult.Accepted;
     if ((flags & (DATA_FLAG_BEGIN | DATA_FLAG_END)) === (DATA_FLAG_BEGIN | DATA_FLAG_END)) {
       if (len > this.maxMessageSize) result = DataResult.TooLarge;
-      else this.deliver(streamId, ssn, ppid, flags, copyBytes(buf, start, end));
+      else this.deliver(streamId, ssn, ppid, flags, this.take(buf, start, end));
     } else {
       const old = this.frags[idx];
       if (old) this.bufferedBytes -= old.data.length + ITEM_COST;
-      const data = this.inputOwned ? buf.subarray(start, end) : copyBytes(buf, start, end);
+      const data = this.take(buf, start, end);
       this.frags[idx] = { tsn, streamId, ssn, ppid, flags, data };
       this.bufferedBytes += len + ITEM_COST;
       if ((flags & DATA_FLAG_END) !== 0 || holeFill) result = this.tryComplete(tsn);
@@ -149,6 +149,11 @@ export class DataReceiver {
       return DataResult.TooLarge;
     }
     return result;
+  }
+
+  /** A chunk's payload to keep: a view of owned input, else a copy. */
+  private take(buf: Uint8Array, start: number, end: number): Uint8Array {
+    return this.inputOwned ? buf.subarray(start, end) : copyBytes(buf, start, end);
   }
 
   /** Whether a chunk with this TSN and payload size may be taken (ADMITTED) or not (why). */
@@ -189,7 +194,7 @@ export class DataReceiver {
     const endFlag = (flags & DATA_FLAG_END) !== 0;
     if (begin && endFlag) {
       if (len > this.maxMessageSize) result = DataResult.TooLarge;
-      else this.deliver(streamId, mid, ppidOrFsn, flags, copyBytes(buf, start, end));
+      else this.deliver(streamId, mid, ppidOrFsn, flags, this.take(buf, start, end));
     } else {
       result = this.addFragment(streamId, mid, ppidOrFsn, flags, buf, start, end);
     }
@@ -227,7 +232,7 @@ export class DataReceiver {
     if ((flags & DATA_FLAG_END) !== 0) r.lastFsn = fsn;
     if (r.parts[fsn] !== undefined) return DataResult.Accepted;
     const len = end - start;
-    r.parts[fsn] = this.inputOwned ? buf.subarray(start, end) : copyBytes(buf, start, end);
+    r.parts[fsn] = this.take(buf, start, end);
     r.count++;
     r.bytes += len;
     this.bufferedBytes += len + ITEM_COST;

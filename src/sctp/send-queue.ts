@@ -108,7 +108,8 @@ export class SendQueue<M extends QueuedMessage> {
     if (q.head >= q.msgs.length) {
       q.msgs.length = 0;
       q.head = 0;
-      const at = this.ring.indexOf(q);
+      // The finished message is nearly always the one whose turn it is: no search then.
+      const at = this.ring[this.pos] === q ? this.pos : this.ring.indexOf(q);
       this.ring.splice(at, 1);
       if (at < this.pos) this.pos--;
     } else {

@@ -23,8 +23,3 @@ export function tsnAdd(a: number, n: number): number {
 export function ssnLt(a: number, b: number): boolean {
   return ((((a - b) << 16) >> 16) | 0) < 0;
 }
-
-/** a <= b for 16-bit serial numbers. */
-export function ssnLe(a: number, b: number): boolean {
-  return ((a - b) << 16) >> 16 <= 0;
-}

@@ -5,64 +5,36 @@ import {
   DataChannelManager,
   type DtlsRole,
 } from '../../src/datachannel/index.js';
-import { SctpAssociation, type SctpAssociationOptions } from '../../src/sctp/index.js';
-import type { SimDatagram, SimEndpoint, SimNetwork } from '../sim/network.js';
+import type { DtlsEndpoint } from '../../src/dtls/index.js';
+import type { SctpAssociationOptions, SctpEvent } from '../../src/sctp/index.js';
+import { SctpWire } from '../sctp/harness.js';
 
-/**
- * Carries SCTP packets between `key` and `peer`. Subclasses (or the DTLS variant) may wrap the
- * packets; this one sends them bare, as SCTP over UDP would.
- */
-export class SctpChannelPeer implements SimEndpoint {
-  readonly keys: string[];
-  readonly assoc: SctpAssociation;
+/** Data channels over SCTP, the packets bare as SCTP over UDP or, given `dtls`, over DTLS. */
+export class SctpChannelPeer extends SctpWire {
   readonly manager = new DataChannelManager();
   readonly events: DataChannelEvent[] = [];
-  /** Called before each flush: the place for a test to send more. */
-  pump?: (peer: SctpChannelPeer, now: number) => void;
   sctpClosed: { reason: string; error: boolean } | undefined;
   /** Streams the peer reset (its outgoing, our incoming), in order. */
   readonly resetByPeer: number[] = [];
 
   constructor(
-    readonly key: string,
-    readonly peer: string,
+    key: string,
+    peer: string,
     dtlsRole: DtlsRole,
     opts: SctpAssociationOptions,
+    dtls?: DtlsEndpoint,
   ) {
-    this.keys = [key];
-    this.assoc = new SctpAssociation(opts);
+    super(key, peer, opts, dtls);
     this.manager.attach(this.assoc, dtlsRole, opts.now);
   }
 
-  receive(d: SimDatagram, now: number): void {
-    this.assoc.handlePacket(d.data, now);
-    this.drain(now);
+  protected handleSctpEvent(e: SctpEvent, now: number): void {
+    if (e.type === 'closed') this.sctpClosed = { reason: e.reason, error: e.error };
+    else if (e.type === 'stream-reset') this.resetByPeer.push(...e.streamIds);
+    this.manager.handleSctpEvent(e, now);
   }
 
-  timeout(now: number): void {
-    this.assoc.handleTimeout(now);
-    this.drain(now);
-  }
-
-  nextTimeout(): number | undefined {
-    return this.assoc.nextTimeout();
-  }
-
-  flush(net: SimNetwork): void {
-    this.drain(net.now);
-    this.pump?.(this, net.now);
-    for (let p = this.assoc.pollTransmit(); p; p = this.assoc.pollTransmit()) {
-      net.send(this.key, this.peer, p);
-    }
-    this.drain(net.now);
-  }
-
-  drain(now: number): void {
-    for (let e = this.assoc.pollEvent(); e; e = this.assoc.pollEvent()) {
-      if (e.type === 'closed') this.sctpClosed = { reason: e.reason, error: e.error };
-      else if (e.type === 'stream-reset') this.resetByPeer.push(...e.streamIds);
-      this.manager.handleSctpEvent(e, now);
-    }
+  protected override afterDrain(): void {
     for (let e = this.manager.pollEvent(); e; e = this.manager.pollEvent()) this.events.push(e);
   }
 

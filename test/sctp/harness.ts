@@ -1,4 +1,6 @@
 /** Test glue: SCTP associations as endpoints of the simulated network. */
+import type { DtlsEndpoint } from '../../src/dtls/index.js';
+import type { EventQueue } from '../../src/sctp/events.js';
 import {
   SctpAssociation,
   type SctpAssociationOptions,
@@ -12,63 +14,116 @@ export interface Received {
   data: Uint8Array;
 }
 
-/** An association attached to the network under `key`, sending to `peer`; records its events. */
-export class SctpSimEndpoint implements SimEndpoint {
-  readonly assoc: SctpAssociation;
+/**
+ * An association attached to the network under `key`, sending to `peer`: bare, as SCTP over
+ * UDP, or when given `dtls` as DTLS application data (RFC 8261), the SCTP client connecting
+ * once DTLS is up. What to do with the association's events is the subclass's.
+ */
+export abstract class SctpWire implements SimEndpoint {
   readonly keys: string[];
-  readonly events: SctpEvent[] = [];
-  readonly messages: Received[] = [];
-  connected = false;
-  closed: { reason: string; error: boolean } | undefined;
-  sentBytes = 0;
+  readonly assoc: SctpAssociation;
+  dtlsFailure: string | undefined;
   /** Called before each flush, to feed the association more data. */
-  pump?: (e: SctpSimEndpoint, now: number) => void;
-  /** Called for each event as it is drained. */
-  onEvent?: (ev: SctpEvent, now: number) => void;
-  /** Rewrites or drops outgoing packets (returns undefined to drop). */
+  pump?: (self: this, now: number) => void;
+  /** Rewrites or drops outgoing SCTP packets (returns undefined to drop). */
   filterOut?: (pkt: Uint8Array) => Uint8Array | undefined;
+  private readonly client: boolean;
 
   constructor(
     readonly key: string,
     readonly peer: string,
     opts: SctpAssociationOptions,
+    readonly dtls?: DtlsEndpoint,
   ) {
     this.keys = [key];
     this.assoc = new SctpAssociation(opts);
+    this.client = opts.role === 'client';
   }
 
+  protected abstract handleSctpEvent(e: SctpEvent, now: number): void;
+
+  /** Runs after each drain of the association's events. */
+  protected afterDrain(_now: number): void {}
+
   receive(d: SimDatagram, now: number): void {
-    this.assoc.handlePacket(d.data, now);
+    if (this.dtls) this.dtls.handleDatagram(d.data, now);
+    else this.assoc.handlePacket(d.data, now);
     this.drain(now);
   }
 
   timeout(now: number): void {
-    this.assoc.handleTimeout(now);
+    const dtlsDue = this.dtls?.nextTimeout();
+    if (dtlsDue !== undefined && dtlsDue <= now) this.dtls!.handleTimeout(now);
+    const sctpDue = this.assoc.nextTimeout();
+    if (sctpDue !== undefined && sctpDue <= now) this.assoc.handleTimeout(now);
     this.drain(now);
   }
 
   nextTimeout(): number | undefined {
-    return this.assoc.nextTimeout();
+    const a = this.dtls?.nextTimeout();
+    const b = this.assoc.nextTimeout();
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    return Math.min(a, b);
   }
 
   flush(net: SimNetwork): void {
+    this.drain(net.now);
     this.pump?.(this, net.now);
-    for (let p = this.assoc.pollTransmit(); p; p = this.assoc.pollTransmit()) {
-      const out = this.filterOut ? this.filterOut(p) : p;
-      if (out) net.send(this.key, this.peer, out);
+    const dtls = this.dtls;
+    if (!dtls || dtls.state === 'connected') {
+      for (let p = this.assoc.pollTransmit(); p; p = this.assoc.pollTransmit()) {
+        const out = this.filterOut ? this.filterOut(p) : p;
+        if (!out) continue;
+        if (dtls) dtls.send(out);
+        else net.send(this.key, this.peer, out);
+      }
+    }
+    if (dtls) {
+      for (let d = dtls.pollTransmit(); d; d = dtls.pollTransmit())
+        net.send(this.key, this.peer, d);
     }
     this.drain(net.now);
   }
 
   drain(now: number): void {
-    for (let e = this.assoc.pollEvent(); e; e = this.assoc.pollEvent()) {
-      if (e.type === 'message') this.messages.push(e);
-      else if (e.type === 'connected') this.connected = true;
-      else if (e.type === 'closed') this.closed = { reason: e.reason, error: e.error };
-      else if (e.type === 'sent') this.sentBytes += e.bytes;
-      if (e.type !== 'message' && e.type !== 'sent') this.events.push(e);
-      this.onEvent?.(e, now);
+    const dtls = this.dtls;
+    if (dtls) {
+      for (let e = dtls.pollEvent(); e; e = dtls.pollEvent()) {
+        if (e.type === 'connected') {
+          if (dtls.state === 'connected' && this.assoc.state === 'new' && this.client) {
+            this.assoc.connect(now);
+          }
+        } else if (e.type === 'data') {
+          // The plaintext of a decrypted record, a buffer of its own, as PeerCore hands it over.
+          this.assoc.handlePacket(e.data, now, true);
+        } else if (e.type === 'failed') this.dtlsFailure = e.reason;
+      }
     }
+    for (let e = this.assoc.pollEvent(); e; e = this.assoc.pollEvent()) {
+      this.handleSctpEvent(e, now);
+    }
+    this.afterDrain(now);
+  }
+}
+
+/** An association that records what it reports. */
+export class SctpSimEndpoint extends SctpWire {
+  readonly events: SctpEvent[] = [];
+  readonly messages: Received[] = [];
+  connected = false;
+  closed: { reason: string; error: boolean } | undefined;
+  sentBytes = 0;
+  /** Called for each event as it is drained. */
+  onEvent?: (ev: SctpEvent, now: number) => void;
+
+  protected handleSctpEvent(e: SctpEvent, now: number): void {
+    if (e.type === 'message') this.messages.push(e);
+    else if (e.type === 'connected') this.connected = true;
+    else if (e.type === 'closed') this.closed = { reason: e.reason, error: e.error };
+    else if (e.type === 'sent') this.sentBytes += e.bytes;
+    if (e.type !== 'message' && e.type !== 'sent') this.events.push(e);
+    this.onEvent?.(e, now);
   }
 }
 
@@ -91,5 +146,12 @@ export function pattern(seed: number, length: number): Uint8Array {
     x ^= x << 5;
     out[i] = x & 0xff;
   }
+  return out;
+}
+
+/** Takes the messages out of a receiver's event queue, dropping other events. */
+export function drainMessages(q: EventQueue): Received[] {
+  const out: Received[] = [];
+  for (let e = q.shift(); e; e = q.shift()) if (e.type === 'message') out.push(e);
   return out;
 }

@@ -4,14 +4,9 @@ import { DATA_FLAG_BEGIN, DATA_FLAG_END } from '../../src/sctp/constants.js';
 import { EventQueue } from '../../src/sctp/events.js';
 import { DataReceiver, DataResult } from '../../src/sctp/receiver.js';
 import { Prng } from '../sim/prng.js';
+import { drainMessages } from './harness.js';
 
 // The receiver's TSN ring starts small and grows: these cross its early sizes (256, 512, ...).
-
-function messages(q: EventQueue): { streamId: number; data: Uint8Array }[] {
-  const out: { streamId: number; data: Uint8Array }[] = [];
-  for (let e = q.shift(); e; e = q.shift()) if (e.type === 'message') out.push(e);
-  return out;
-}
 
 test('a message of 3,000 fragments, delivered backwards across the TSN wrap, reassembles', () => {
   const q = new EventQueue();
@@ -24,7 +19,7 @@ test('a message of 3,000 fragments, delivered backwards across the TSN wrap, rea
     const p = part(i);
     assert.equal(r.handleData((first + i) >>> 0, 1, 0, 51, flags, p, 0, 2), DataResult.Accepted);
   }
-  const got = messages(q);
+  const got = drainMessages(q);
   assert.equal(got.length, 1);
   assert.equal(got[0]!.data.length, 2 * n);
   for (let i = 0; i < n; i++) {
@@ -48,10 +43,10 @@ test('fragments held at or below the cumulative TSN survive TSNs that share thei
     assert.equal(r.handleData(t, 4, ssn, 51, DATA_FLAG_BEGIN, Uint8Array.of(t & 0xff), 0, 1), 0);
     assert.equal(r.handleData(t + 1, 4, ssn, 51, DATA_FLAG_END, Uint8Array.of(1), 0, 1), 0);
   }
-  assert.equal(messages(q).length, 300);
+  assert.equal(drainMessages(q).length, 300);
   assert.equal(r.cumTsn, 2);
   r.handleData(3, 3, 0, 51, DATA_FLAG_END, Uint8Array.of(3), 0, 1);
-  const last = messages(q);
+  const last = drainMessages(q);
   assert.equal(last.length, 1);
   assert.equal(last[0]!.streamId, 3);
   assert.deepEqual([...last[0]!.data], [1, 2, 3]);
@@ -85,7 +80,7 @@ test('shuffled TSNs within a large window: every message arrives once, in order 
       0,
     );
   }
-  const got = messages(q);
+  const got = drainMessages(q);
   assert.equal(got.length, total);
   const last = [-1, -1, -1];
   for (const m of got) {

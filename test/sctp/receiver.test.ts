@@ -3,12 +3,7 @@ import { test } from 'node:test';
 import { EventQueue } from '../../src/sctp/events.js';
 import { DataReceiver, DataResult } from '../../src/sctp/receiver.js';
 import { Prng } from '../sim/prng.js';
-
-function drain(q: EventQueue): { streamId: number; data: Uint8Array }[] {
-  const out: { streamId: number; data: Uint8Array }[] = [];
-  for (let e = q.shift(); e; e = q.shift()) if (e.type === 'message') out.push(e);
-  return out;
-}
+import { drainMessages } from './harness.js';
 
 test('SSNs and TSNs wrap while messages arrive shuffled within a window', () => {
   const q = new EventQueue();
@@ -28,7 +23,7 @@ test('SSNs and TSNs wrap while messages arrive shuffled within a window', () => 
       const res = r.handleData((first + i) >>> 0, 3, i & 0xffff, 53, 3, payload, 0, 8);
       assert.equal(res, DataResult.Accepted);
     }
-    for (const m of drain(q)) {
+    for (const m of drainMessages(q)) {
       assert.equal(new DataView(m.data.buffer).getUint32(0), delivered++);
     }
   }
@@ -45,9 +40,9 @@ test('a fragmented message spanning the TSN wrap reassembles; duplicates are rep
   assert.equal(r.handleData(1, 0, 0, 53, 1, part(4), 0, 10), DataResult.Accepted);
   assert.equal(r.handleData(0xfffffffe, 0, 0, 53, 2, part(1), 0, 10), DataResult.Accepted);
   assert.equal(r.handleData(0, 0, 0, 53, 0, part(3), 0, 10), DataResult.Accepted);
-  assert.equal(drain(q).length, 0);
+  assert.equal(drainMessages(q).length, 0);
   assert.equal(r.handleData(0xffffffff, 0, 0, 53, 0, part(2), 0, 10), DataResult.Accepted);
-  const [m] = drain(q);
+  const [m] = drainMessages(q);
   assert.deepEqual([...m!.data], [...part(1), ...part(2), ...part(3), ...part(4)]);
   assert.equal(r.handleData(0, 0, 0, 53, 0, part(3), 0, 10), DataResult.Duplicate);
   assert.equal(r.duplicateCount, 1);
@@ -95,9 +90,31 @@ test('owned input is kept as views, borrowed input is copied: both reassemble th
     r.inputOwned = owned;
     assert.equal(r.handleData(11, 2, 0, 53, 1, b, 30, 33), DataResult.Accepted);
     r.inputOwned = false;
-    const [m] = drain(q);
+    const [m] = drainMessages(q);
     assert.deepEqual([...m!.data], [1, 2, 3, 4, 5, 6, 7], `owned=${owned}`);
     assert.equal(m!.data.byteLength, m!.data.buffer.byteLength, 'the message owns its buffer');
     assert.equal(r.bufferedBytes, 0);
+  }
+});
+
+test('an unfragmented message from owned input is a view of it, from borrowed input a copy', () => {
+  for (const interleaved of [false, true]) {
+    for (const owned of [false, true]) {
+      const q = new EventQueue();
+      const r = new DataReceiver(10, 1 << 20, 1 << 16, q, interleaved);
+      const packet = new Uint8Array(40).fill(0xaa);
+      packet.set([1, 2, 3], 20);
+      r.inputOwned = owned;
+      const res = interleaved
+        ? r.handleIData(10, 2, 0, 53, 3, packet, 20, 23)
+        : r.handleData(10, 2, 0, 53, 3, packet, 20, 23);
+      r.inputOwned = false;
+      assert.equal(res, DataResult.Accepted);
+      const [m] = drainMessages(q);
+      assert.deepEqual([...m!.data], [1, 2, 3]);
+      assert.equal(m!.data.buffer === packet.buffer, owned, `owned=${owned} shares the packet`);
+      packet.fill(0);
+      assert.deepEqual([...m!.data], owned ? [0, 0, 0] : [1, 2, 3]);
+    }
   }
 });
