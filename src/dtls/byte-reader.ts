@@ -1,4 +1,7 @@
-/** Bounds-checked reading of handshake bodies; a short read throws, caught by `tryDecode`. */
+/**
+ * Reading and building of handshake bodies. Reads are bounds-checked: a short read throws,
+ * caught by `tryDecode`.
+ */
 
 class ShortRead extends Error {}
 
@@ -132,4 +135,16 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }

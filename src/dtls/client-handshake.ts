@@ -1,17 +1,21 @@
 /** The client's side of the full DTLS 1.2 handshake (RFC 6347 4.2.4 flights 1, 3 and 5). */
 import { randomBytes } from 'node:crypto';
+import { concatBytes } from './byte-reader.js';
 import { cipherSuiteInfo } from './cipher-suites.js';
 import { AlertDescription, DTLS_1_2, ExtensionType, HandshakeType } from './constants.js';
 import type { FlightItem } from './flight.js';
 import {
+  changeCipherAndFinish,
+  checkRenegotiationInfo,
+  decodeError,
   type HandshakeContext,
   HandshakeFailure,
   type HandshakeLogic,
+  unexpectedMessage,
 } from './handshake-context.js';
 import type { HandshakeMessage } from './handshake-reassembler.js';
 import { generateEcdhe, SUPPORTED_GROUPS } from './key-exchange.js';
 import {
-  decodeCertificate,
   decodeCertificateRequest,
   decodeHelloVerifyRequest,
   decodeServerHello,
@@ -24,7 +28,6 @@ import {
   encodeU16List,
   encodeUseSrtp,
 } from './messages.js';
-import { concatBytes } from './prf.js';
 import {
   chooseSignatureScheme,
   SUPPORTED_SIGNATURE_SCHEMES,
@@ -42,9 +45,6 @@ type Expect =
   | 'done';
 
 const EMPTY = new Uint8Array(0);
-
-const decodeError = (what: string) =>
-  new HandshakeFailure(AlertDescription.decodeError, `malformed ${what}`);
 
 export function createClientHandshake(ctx: HandshakeContext): HandshakeLogic {
   return new ClientHandshake(ctx);
@@ -123,10 +123,7 @@ class ClientHandshake implements HandshakeLogic {
       case 'done':
         return undefined;
     }
-    return new HandshakeFailure(
-      AlertDescription.unexpectedMessage,
-      `unexpected handshake message ${m.type} while waiting for ${this.expect}`,
-    );
+    return unexpectedMessage(m.type, this.expect);
   }
 
   private onHelloVerifyRequest(body: Uint8Array): HandshakeFailure | undefined {
@@ -178,9 +175,8 @@ class ClientHandshake implements HandshakeLogic {
       );
     }
     const reneg = sh.extensions.get(ExtensionType.renegotiationInfo);
-    if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
-      return new HandshakeFailure(AlertDescription.handshakeFailure, 'bad renegotiation_info');
-    }
+    const renegFailure = checkRenegotiationInfo(reneg);
+    if (renegFailure !== undefined) return renegFailure;
     const srtp = sh.extensions.get(ExtensionType.useSrtp);
     if (srtp !== undefined) {
       const profiles = decodeUseSrtp(srtp);
@@ -199,9 +195,7 @@ class ClientHandshake implements HandshakeLogic {
   }
 
   private onCertificate(m: HandshakeMessage): HandshakeFailure | undefined {
-    const certs = decodeCertificate(m.body);
-    if (certs === undefined) return decodeError('Certificate');
-    const key = this.ctx.acceptPeerCertificate(certs);
+    const key = this.ctx.acceptPeerCertificate(m.body);
     if (key instanceof HandshakeFailure) return key;
     const want = this.ctx.secrets.suite!.auth === 'rsa' ? 'rsa' : 'ec';
     if (key.asymmetricKeyType !== want) {
@@ -293,10 +287,7 @@ class ClientHandshake implements HandshakeLogic {
         ctx.message(HandshakeType.certificateVerify, encodeDigitallySigned(scheme, signature)),
       );
     }
-    items.push({ kind: 'changeCipherSpec' });
-    ctx.changeWriteCipher();
-    const verify = ctx.finishedVerifyData('client finished');
-    items.push(ctx.message(HandshakeType.finished, verify, 1));
+    items.push(...changeCipherAndFinish(ctx, 'client finished'));
     this.expect = 'finished';
     ctx.sendFlight(items, false);
     return undefined;

@@ -3,6 +3,7 @@
  * certificate needs. Each function returns the complete TLV; constructed values take already
  * encoded children. Used once per certificate, so clarity wins over speed here.
  */
+import { concatBytes } from './byte-reader.js';
 
 export const DerTag = {
   BOOLEAN: 0x01,
@@ -40,26 +41,14 @@ export function derTlv(tag: number, content: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 export function derSequence(...children: Uint8Array[]): Uint8Array {
-  return derTlv(DerTag.SEQUENCE, concat(children));
+  return derTlv(DerTag.SEQUENCE, concatBytes(...children));
 }
 
 /** SET OF: DER requires the encodings sorted as octet strings. */
 export function derSet(...children: Uint8Array[]): Uint8Array {
   const sorted = [...children].sort(compareBytes);
-  return derTlv(DerTag.SET, concat(sorted));
+  return derTlv(DerTag.SET, concatBytes(...sorted));
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -5,6 +5,8 @@
  * server-handshake.ts.
  */
 import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { Fifo } from '../util/fifo.js';
+import { concatBytes } from './byte-reader.js';
 import { type DtlsCertificate, fingerprintMatches } from './certificate.js';
 import { type CipherSuiteInfo, SUPPORTED_CIPHER_SUITES } from './cipher-suites.js';
 import { createClientHandshake } from './client-handshake.js';
@@ -19,6 +21,7 @@ import {
 import { CookieMaker } from './cookie.js';
 import { type FlightItem, packFlight, type RecordSealer } from './flight.js';
 import {
+  decodeError,
   type HandshakeContext,
   HandshakeFailure,
   type HandshakeLogic,
@@ -30,9 +33,8 @@ import {
   type HandshakeMessage,
   HandshakeReassembler,
 } from './handshake-reassembler.js';
-import { encodeHandshakeFragment } from './messages.js';
+import { decodeCertificate, encodeHandshakeFragment } from './messages.js';
 import {
-  concatBytes,
   exportKeyingMaterial as exportFromMaster,
   extendedMasterSecret,
   keyBlock,
@@ -75,8 +77,8 @@ export class DtlsEndpoint {
   private _state: DtlsState = 'new';
   private _remoteCertificate?: Uint8Array;
   private _srtpProfile?: SrtpProfile;
-  private readonly transmits: Uint8Array[] = [];
-  private readonly events: DtlsEvent[] = [];
+  private readonly transmits = new Fifo<Uint8Array>();
+  private readonly events = new Fifo<DtlsEvent>();
 
   private readonly mtu: number;
   private readonly remoteFingerprints?: { algorithm: string; value: string }[];
@@ -144,7 +146,7 @@ export class DtlsEndpoint {
       received: (m) => this.received(m),
       transcript: () => this.transcript(),
       sendFlight: (items, final) => this.sendFlight(items, final),
-      acceptPeerCertificate: (certs) => this.acceptPeerCertificate(certs),
+      acceptPeerCertificate: (body) => this.acceptPeerCertificate(body),
       deriveKeys: (pms) => this.deriveKeys(pms),
       finishedVerifyData: (label) => this.finishedVerifyData(label),
       setSrtpProfile: (id) => this.setSrtpProfile(id),
@@ -314,7 +316,9 @@ export class DtlsEndpoint {
     this.retransmitAt = final ? undefined : this.now + this.retransmitInterval;
   }
 
-  private acceptPeerCertificate(certs: Uint8Array[]): KeyObject | HandshakeFailure {
+  private acceptPeerCertificate(body: Uint8Array): KeyObject | HandshakeFailure {
+    const certs = decodeCertificate(body);
+    if (certs === undefined) return decodeError('Certificate');
     const leaf = certs[0];
     if (leaf === undefined) {
       return new HandshakeFailure(AlertDescription.handshakeFailure, 'peer sent no certificate');

@@ -3,6 +3,7 @@
  * to the MTU and as many records as fit share a datagram. Packing runs on every
  * (re)transmission because each record needs a fresh sequence number.
  */
+import { concatBytes } from './byte-reader.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH } from './constants.js';
 import { encodeHandshakeFragment } from './messages.js';
 
@@ -27,13 +28,7 @@ export function packFlight(items: FlightItem[], mtu: number, sealer: RecordSeale
   let size = 0;
   const flush = () => {
     if (records.length === 0) return;
-    const d = new Uint8Array(size);
-    let o = 0;
-    for (const r of records) {
-      d.set(r, o);
-      o += r.length;
-    }
-    datagrams.push(d);
+    datagrams.push(concatBytes(...records));
     records = [];
     size = 0;
   };

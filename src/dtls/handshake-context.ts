@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DtlsCertificate } from './certificate.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
+import { AlertDescription, HandshakeType } from './constants.js';
 import type { CookieMaker } from './cookie.js';
 import type { FlightItem } from './flight.js';
 import type { HandshakeMessage } from './handshake-reassembler.js';
@@ -14,6 +15,25 @@ export class HandshakeFailure {
     readonly alert: number,
     readonly reason: string,
   ) {}
+}
+
+export const decodeError = (what: string): HandshakeFailure =>
+  new HandshakeFailure(AlertDescription.decodeError, `malformed ${what}`);
+
+export const unexpectedMessage = (type: number, expected: string): HandshakeFailure =>
+  new HandshakeFailure(
+    AlertDescription.unexpectedMessage,
+    `unexpected handshake message ${type} while waiting for ${expected}`,
+  );
+
+/** RFC 5746 3.4/3.6: on an initial handshake renegotiation_info, if sent, must be empty. */
+export function checkRenegotiationInfo(
+  reneg: Uint8Array | undefined,
+): HandshakeFailure | undefined {
+  if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
+    return new HandshakeFailure(AlertDescription.handshakeFailure, 'bad renegotiation_info');
+  }
+  return undefined;
 }
 
 /** What the client or server logic may use of the endpoint: its handshake toolkit. */
@@ -29,8 +49,8 @@ export interface HandshakeContext {
   received(m: HandshakeMessage): void;
   transcript(): Uint8Array;
   sendFlight(items: FlightItem[], final: boolean): void;
-  /** Checks the peer's leaf certificate (fingerprint, parse) and returns its public key. */
-  acceptPeerCertificate(certs: Uint8Array[]): KeyObject | HandshakeFailure;
+  /** Checks the peer's Certificate message body (decode, fingerprint, parse); returns its key. */
+  acceptPeerCertificate(body: Uint8Array): KeyObject | HandshakeFailure;
   /** Derives the master secret (from the transcript so far) and the record keys. */
   deriveKeys(preMasterSecret: Uint8Array): void;
   finishedVerifyData(label: 'client finished' | 'server finished'): Uint8Array;
@@ -49,6 +69,16 @@ export interface HandshakeContext {
   /** The stateless cookie maker (server only). */
   readonly cookies?: CookieMaker;
   connected(): void;
+}
+
+/** Our ChangeCipherSpec and Finished (epoch 1): how either side's last flight ends. */
+export function changeCipherAndFinish(
+  ctx: HandshakeContext,
+  label: 'client finished' | 'server finished',
+): FlightItem[] {
+  ctx.changeWriteCipher();
+  const verify = ctx.finishedVerifyData(label);
+  return [{ kind: 'changeCipherSpec' }, ctx.message(HandshakeType.finished, verify, 1)];
 }
 
 export interface HandshakeSecrets {

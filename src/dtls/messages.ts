@@ -264,7 +264,7 @@ export function encodeHandshakeFragment(
   return out;
 }
 
-export function writeHandshakeHeader(
+function writeHandshakeHeader(
   out: Uint8Array,
   o: number,
   type: number,

@@ -1,5 +1,6 @@
 /** The TLS 1.2 PRF (RFC 5246 5) and the secrets derived from it. */
 import { createHash, createHmac } from 'node:crypto';
+import { concatBytes } from './byte-reader.js';
 
 const encoder = new TextEncoder();
 
@@ -24,18 +25,6 @@ export function prf(
     const n = Math.min(block.length, length - offset);
     out.set(block.subarray(0, n), offset);
     offset += n;
-  }
-  return out;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
   }
   return out;
 }

@@ -47,15 +47,13 @@ export class RecordProtection {
   }
 
   private fillNonce(nonce: Uint8Array, iv: Uint8Array, epoch: number, seq: number): void {
+    writeEpochSeq(nonce, 4, epoch, seq);
     if (this.isChaCha) {
-      writeEpochSeq(nonce, 4, epoch, seq);
       nonce[0] = iv[0]!;
       nonce[1] = iv[1]!;
       nonce[2] = iv[2]!;
       nonce[3] = iv[3]!;
       for (let i = 4; i < 12; i++) nonce[i]! ^= iv[i]!;
-    } else {
-      writeEpochSeq(nonce, 4, epoch, seq);
     }
   }
 

@@ -1,5 +1,6 @@
 /** The server's side of the full DTLS 1.2 handshake (RFC 6347 4.2.4 flights 2, 4 and 6). */
 import { randomBytes } from 'node:crypto';
+import { concatBytes } from './byte-reader.js';
 import {
   AlertDescription,
   CertificateType,
@@ -13,15 +14,26 @@ import {
 } from './constants.js';
 import type { FlightItem } from './flight.js';
 import {
+  changeCipherAndFinish,
+  checkRenegotiationInfo,
+  decodeError,
   type HandshakeContext,
   HandshakeFailure,
   type ServerInitial,
+  unexpectedMessage,
 } from './handshake-context.js';
-import { type HandshakeMessage, MAX_HANDSHAKE_MESSAGE } from './handshake-reassembler.js';
+import {
+  fillFragment,
+  type HandshakeMessage,
+  MAX_HANDSHAKE_MESSAGE,
+  newFragmentHeader,
+  newPartialMessage,
+  type PartialMessage,
+  readFragmentHeader,
+} from './handshake-reassembler.js';
 import { generateEcdhe, SUPPORTED_GROUPS } from './key-exchange.js';
 import {
   type ClientHello,
-  decodeCertificate,
   decodeClientHello,
   decodeClientKeyExchange,
   decodeDigitallySigned,
@@ -36,7 +48,6 @@ import {
   encodeServerKeyExchangeParams,
   encodeUseSrtp,
 } from './messages.js';
-import { concatBytes } from './prf.js';
 import {
   chooseSignatureScheme,
   SUPPORTED_SIGNATURE_SCHEMES,
@@ -56,19 +67,13 @@ const EMPTY = new Uint8Array(0);
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
 const RENEGOTIATION_SCSV = 0x00ff;
 
-const decodeError = (what: string) =>
-  new HandshakeFailure(AlertDescription.decodeError, `malformed ${what}`);
-
 export function createServerHandshake(ctx: HandshakeContext): ServerInitial {
   return new ServerHandshake(ctx);
 }
 
 /** A ClientHello that arrives in fragments, collected until whole. */
-interface PartialClientHello {
+interface PartialClientHello extends PartialMessage {
   messageSeq: number;
-  body: Uint8Array;
-  filled: Uint8Array;
-  missing: number;
 }
 
 class ServerHandshake implements ServerInitial {
@@ -91,18 +96,15 @@ class ServerHandshake implements ServerInitial {
     if (plain.length < HANDSHAKE_HEADER_LENGTH || plain[0] !== HandshakeType.clientHello) {
       return undefined;
     }
-    const length = (plain[1]! << 16) | (plain[2]! << 8) | plain[3]!;
-    const messageSeq = (plain[4]! << 8) | plain[5]!;
-    const fragOffset = (plain[6]! << 16) | (plain[7]! << 8) | plain[8]!;
-    const fragLength = (plain[9]! << 16) | (plain[10]! << 8) | plain[11]!;
+    const h = newFragmentHeader();
+    const end = readFragmentHeader(plain, 0, h);
+    const { length, messageSeq, fragmentOffset: fragOffset, fragmentLength: fragLength } = h;
     if (HANDSHAKE_HEADER_LENGTH + fragLength > plain.length) return decodeError('ClientHello');
     let body: Uint8Array;
     if (fragOffset === 0 && fragLength === length) {
       body = plain.subarray(HANDSHAKE_HEADER_LENGTH, HANDSHAKE_HEADER_LENGTH + length);
     } else {
-      if (fragOffset + fragLength > length || length > MAX_HANDSHAKE_MESSAGE) {
-        return decodeError('ClientHello fragment');
-      }
+      if (end < 0 || length > MAX_HANDSHAKE_MESSAGE) return decodeError('ClientHello fragment');
       const whole = this.collectHelloFragment(
         messageSeq,
         length,
@@ -145,21 +147,10 @@ class ServerHandshake implements ServerInitial {
   ): Uint8Array | undefined {
     let p = this.partialHello;
     if (p === undefined || p.messageSeq !== messageSeq || p.body.length !== length) {
-      p = {
-        messageSeq,
-        body: new Uint8Array(length),
-        filled: new Uint8Array(length),
-        missing: length,
-      };
+      p = { messageSeq, ...newPartialMessage(length) };
       this.partialHello = p;
     }
-    p.body.set(fragment, offset);
-    for (let i = offset; i < offset + fragment.length; i++) {
-      if (p.filled[i] === 0) {
-        p.filled[i] = 1;
-        p.missing--;
-      }
-    }
+    fillFragment(p, fragment, offset);
     if (p.missing > 0) return undefined;
     this.partialHello = undefined;
     return p.body;
@@ -190,10 +181,7 @@ class ServerHandshake implements ServerInitial {
       default:
         break;
     }
-    return new HandshakeFailure(
-      AlertDescription.unexpectedMessage,
-      `unexpected handshake message ${m.type} while waiting for ${this.expect}`,
-    );
+    return unexpectedMessage(m.type, this.expect);
   }
 
   private onClientHello(ch: ClientHello): HandshakeFailure | undefined {
@@ -218,9 +206,8 @@ class ServerHandshake implements ServerInitial {
       );
     }
     const reneg = ext.get(ExtensionType.renegotiationInfo);
-    if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
-      return new HandshakeFailure(AlertDescription.handshakeFailure, 'bad renegotiation_info');
-    }
+    const renegFailure = checkRenegotiationInfo(reneg);
+    if (renegFailure !== undefined) return renegFailure;
     const suite = ctx.suites.find((s) => s.auth === cert.keyType && ch.cipherSuites.includes(s.id));
     if (suite === undefined) {
       return new HandshakeFailure(AlertDescription.handshakeFailure, 'no cipher suite in common');
@@ -313,9 +300,7 @@ class ServerHandshake implements ServerInitial {
   }
 
   private onCertificate(m: HandshakeMessage): HandshakeFailure | undefined {
-    const certs = decodeCertificate(m.body);
-    if (certs === undefined) return decodeError('Certificate');
-    const key = this.ctx.acceptPeerCertificate(certs);
+    const key = this.ctx.acceptPeerCertificate(m.body);
     if (key instanceof HandshakeFailure) return key;
     this.ctx.secrets.peerKey = key;
     this.ctx.received(m);
@@ -362,12 +347,7 @@ class ServerHandshake implements ServerInitial {
       return new HandshakeFailure(AlertDescription.decryptError, 'client Finished does not verify');
     }
     ctx.received(m);
-    ctx.changeWriteCipher();
-    const verify = ctx.finishedVerifyData('server finished');
-    const items: FlightItem[] = [
-      { kind: 'changeCipherSpec' },
-      ctx.message(HandshakeType.finished, verify, 1),
-    ];
+    const items = changeCipherAndFinish(ctx, 'server finished');
     this.expect = 'done';
     ctx.sendFlight(items, true);
     ctx.connected();

@@ -17,28 +17,16 @@ import {
   encodeServerHello,
   encodeU16List,
 } from '../../src/dtls/messages.js';
-import { newRecordHeader, plainRecord, readRecord } from '../../src/dtls/record.js';
-import { drainEvents, makePair, pump, testCertificate } from './helpers.js';
+import { plainRecord } from '../../src/dtls/record.js';
+import { drainEvents, makePair, pump, recordsIn, testCertificate, transmits } from './helpers.js';
 
 function handshakeRecord(type: number, messageSeq: number, body: Uint8Array, recordSeq = 0) {
   const frag = encodeHandshakeFragment(type, messageSeq, body, 0, body.length);
   return plainRecord(ContentType.handshake, DTLS_1_2, 0, recordSeq, frag);
 }
 
-/** Every record in the endpoint's pending transmits, as [type, epoch, body]. */
-function sentRecords(e: DtlsEndpoint): { type: number; epoch: number; body: Uint8Array }[] {
-  const out = [];
-  const h = newRecordHeader();
-  for (let d = e.pollTransmit(); d; d = e.pollTransmit()) {
-    for (let o = 0; o < d.length; ) {
-      const next = readRecord(d, o, h);
-      if (next < 0) break;
-      out.push({ type: h.type, epoch: h.epoch, body: d.slice(h.bodyOffset, next) });
-      o = next;
-    }
-  }
-  return out;
-}
+/** Every record in the endpoint's pending transmits. */
+const sentRecords = (e: DtlsEndpoint) => transmits(e).flatMap(recordsIn);
 
 function sentAlerts(e: DtlsEndpoint): number[][] {
   return sentRecords(e)
@@ -296,6 +284,34 @@ describe('bad handshake messages', () => {
     const server = await helloToServer(FULL_EXT.slice(1));
     assert.equal(server.state, 'failed');
     assert.deepEqual(sentAlerts(server), [[2, AlertDescription.handshakeFailure]]);
+  });
+
+  test('a non-empty renegotiation_info on an initial handshake: handshake_failure', async () => {
+    // RFC 5746 3.6/3.4: only the empty renegotiated_connection belongs in a first handshake.
+    const bad = Uint8Array.of(1, 0x42);
+    const server = await helloToServer([...FULL_EXT, [ExtensionType.renegotiationInfo, bad]]);
+    assert.equal(server.state, 'failed');
+    assert.deepEqual(sentAlerts(server), [[2, AlertDescription.handshakeFailure]]);
+
+    const { client } = await makePair({ client: { cipherSuites: [0xc02b] } });
+    client.start(0);
+    sentRecords(client);
+    const sh = encodeServerHello(
+      {
+        version: DTLS_1_2,
+        random: new Uint8Array(32),
+        sessionId: new Uint8Array(0),
+        cipherSuite: 0xc02b,
+        compressionMethod: 0,
+      },
+      [
+        [ExtensionType.extendedMasterSecret, new Uint8Array(0)],
+        [ExtensionType.renegotiationInfo, bad],
+      ],
+    );
+    client.handleDatagram(handshakeRecord(HandshakeType.serverHello, 0, sh), 1);
+    assert.deepEqual(sentAlerts(client), [[2, AlertDescription.handshakeFailure]]);
+    assert.equal(client.state, 'failed');
   });
 
   test('a client offering DTLS 1.3 in supported_versions gets DTLS 1.2', async () => {

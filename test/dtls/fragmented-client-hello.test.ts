@@ -22,39 +22,7 @@ import {
   readRecord,
   writeRecordHeader,
 } from '../../src/dtls/record.js';
-import { drainEvents, makePair } from './helpers.js';
-
-interface SentRecord {
-  type: number;
-  version: number;
-  epoch: number;
-  seq: number;
-  body: Uint8Array;
-}
-
-function records(datagram: Uint8Array): SentRecord[] {
-  const out: SentRecord[] = [];
-  const h = newRecordHeader();
-  for (let o = 0; o < datagram.length; ) {
-    const next = readRecord(datagram, o, h);
-    if (next < 0) break;
-    out.push({
-      type: h.type,
-      version: h.version,
-      epoch: h.epoch,
-      seq: h.seq,
-      body: datagram.slice(h.bodyOffset, next),
-    });
-    o = next;
-  }
-  return out;
-}
-
-function transmits(e: DtlsEndpoint): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = e.pollTransmit(); d; d = e.pollTransmit()) out.push(d);
-  return out;
-}
+import { drainEvents, makePair, recordsIn, transmits } from './helpers.js';
 
 /** A ClientHello as the client sent it: the unfragmented message and its record. */
 interface SentHello {
@@ -68,7 +36,7 @@ interface SentHello {
 function takeClientHello(client: DtlsEndpoint): SentHello {
   const sent = transmits(client);
   assert.equal(sent.length, 1, 'one datagram');
-  const recs = records(sent[0]!);
+  const recs = recordsIn(sent[0]!);
   assert.equal(recs.length, 1, 'one record');
   const rec = recs[0]!;
   assert.equal(rec.type, ContentType.handshake);
@@ -150,7 +118,7 @@ function relay(client: DtlsEndpoint, server: DtlsEndpoint, shift: number, now: n
 function helloVerifyRequests(server: DtlsEndpoint) {
   const sent = transmits(server);
   const hvrs = sent.flatMap((d) =>
-    records(d).filter(
+    recordsIn(d).filter(
       (r) => r.type === ContentType.handshake && r.body[0] === HandshakeType.helloVerifyRequest,
     ),
   );
@@ -310,7 +278,7 @@ describe('a fragmented ClientHello', () => {
     const { sent, hvrs } = helloVerifyRequests(server);
     assert.equal(hvrs.length, 0);
     // As for a malformed whole ClientHello: decode_error, and the endpoint is done.
-    const alerts = sent.flatMap((d) => records(d)).filter((r) => r.type === ContentType.alert);
+    const alerts = sent.flatMap((d) => recordsIn(d)).filter((r) => r.type === ContentType.alert);
     assert.deepEqual(
       alerts.map((r) => [...r.body]),
       [[AlertLevel.fatal, AlertDescription.decodeError]],

@@ -1,6 +1,7 @@
 import type { DtlsCertificate } from '../../src/dtls/certificate.js';
 import { generateDtlsCertificate } from '../../src/dtls/certificate.js';
 import { DtlsEndpoint } from '../../src/dtls/endpoint.js';
+import { newRecordHeader, readRecord } from '../../src/dtls/record.js';
 import type { DtlsEvent, DtlsOptions } from '../../src/dtls/types.js';
 import type { SimDatagram, SimEndpoint, SimNetwork } from '../sim/network.js';
 
@@ -120,5 +121,39 @@ export function pump(a: DtlsEndpoint, b: DtlsEndpoint, now = 0, maxRounds = 100)
 export function drainEvents(e: DtlsEndpoint): DtlsEvent[] {
   const out: DtlsEvent[] = [];
   for (let ev = e.pollEvent(); ev; ev = e.pollEvent()) out.push(ev);
+  return out;
+}
+
+export interface SentRecord {
+  type: number;
+  version: number;
+  epoch: number;
+  seq: number;
+  body: Uint8Array;
+}
+
+/** The records of one datagram, read with the endpoint's own record parser. */
+export function recordsIn(datagram: Uint8Array): SentRecord[] {
+  const out: SentRecord[] = [];
+  const h = newRecordHeader();
+  for (let o = 0; o < datagram.length; ) {
+    const next = readRecord(datagram, o, h);
+    if (next < 0) break;
+    out.push({
+      type: h.type,
+      version: h.version,
+      epoch: h.epoch,
+      seq: h.seq,
+      body: datagram.slice(h.bodyOffset, next),
+    });
+    o = next;
+  }
+  return out;
+}
+
+/** Every pending datagram of the endpoint. */
+export function transmits(e: DtlsEndpoint): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let d = e.pollTransmit(); d; d = e.pollTransmit()) out.push(d);
   return out;
 }

@@ -219,6 +219,31 @@ describe('interop with openssl', { skip: hasOpenssl ? false : 'openssl not insta
     return o;
   };
 
+  /** The fingerprint of one of the generated certificates, or one that differs in a byte. */
+  const pinnedFingerprint = (name: string, wrong: boolean) => {
+    const fp = certs[name]!.fingerprint();
+    return [{ algorithm: 'sha-256', value: wrong ? fp.replace(/^../, '00') : fp }];
+  };
+
+  /** The handshake outcome both directions check before exchanging data. */
+  const expectConnected = (
+    c: Case,
+    driver: UdpDriver,
+    dtls: DtlsEndpoint,
+    peer: OpenSsl,
+    theirs: string,
+  ) => {
+    assert.equal(dtls.state, 'connected', `${JSON.stringify(driver.events)}\n${peer.stderr}`);
+    assert.equal(dtls.cipherSuite, c.suite);
+    assert.equal(dtls.srtpProfile, c.srtp);
+    if (c.mtu !== undefined) {
+      // Certificates alone exceed these MTUs, so both sides had to fragment.
+      assert.ok(driver.maxSent <= c.mtu, `sent ${driver.maxSent}`);
+      assert.ok(driver.maxReceived <= c.mtu, `received ${driver.maxReceived}`);
+    }
+    assert.deepEqual(dtls.remoteCertificate, certs[theirs]!.der);
+  };
+
   async function tsrtcClient(c: Case, wrongFingerprint = false) {
     const port = await freeUdpPort();
     const theirs = files[`theirs-${c.key}`]!;
@@ -242,15 +267,12 @@ describe('interop with openssl', { skip: hasOpenssl ? false : 'openssl not insta
       ...(c.extra ?? []),
     ]);
     await waitFor(server, () => server.stdout.includes('ACCEPT'), 's_server to listen');
-    const theirFp = certs[`theirs-${c.key}`]!.fingerprint();
     const dtls = new DtlsEndpoint({
       role: 'client',
       certificate: certs[`ours-${c.clientKey ?? 'ecdsa'}`]!,
       now: 0,
       mtu: c.mtu,
-      remoteFingerprints: [
-        { algorithm: 'sha-256', value: wrongFingerprint ? theirFp.replace(/^../, '00') : theirFp },
-      ],
+      remoteFingerprints: pinnedFingerprint(`theirs-${c.key}`, wrongFingerprint),
     });
     const driver = new UdpDriver(dtls);
     drivers.push(driver);
@@ -264,15 +286,12 @@ describe('interop with openssl', { skip: hasOpenssl ? false : 'openssl not insta
     const mine = `ours-${c.key}`;
     const theirs = `theirs-${c.clientKey ?? 'ecdsa'}`;
     const clientCert = files[theirs]!;
-    const theirFp = certs[theirs]!.fingerprint();
     const dtls = new DtlsEndpoint({
       role: 'server',
       certificate: certs[mine]!,
       now: 0,
       mtu: c.mtu,
-      remoteFingerprints: [
-        { algorithm: 'sha-256', value: wrongFingerprint ? theirFp.replace(/^../, '00') : theirFp },
-      ],
+      remoteFingerprints: pinnedFingerprint(theirs, wrongFingerprint),
     });
     const driver = new UdpDriver(dtls);
     drivers.push(driver);
@@ -305,15 +324,7 @@ describe('interop with openssl', { skip: hasOpenssl ? false : 'openssl not insta
     test(`tsrtc client <-> openssl s_server, ${name}, ${c.srtp}`, { skip }, async () => {
       const { server, driver, dtls } = await tsrtcClient(c);
       await driver.until(() => dtls.state !== 'connecting' || server.exited, 10_000, 'handshake');
-      assert.equal(dtls.state, 'connected', `${JSON.stringify(driver.events)}\n${server.stderr}`);
-      assert.equal(dtls.cipherSuite, c.suite);
-      assert.equal(dtls.srtpProfile, c.srtp);
-      if (c.mtu !== undefined) {
-        // Certificates alone exceed these MTUs, so both sides had to fragment.
-        assert.ok(driver.maxSent <= c.mtu, `sent ${driver.maxSent}`);
-        assert.ok(driver.maxReceived <= c.mtu, `received ${driver.maxReceived}`);
-      }
-      assert.deepEqual(dtls.remoteCertificate, certs[`theirs-${c.key}`]!.der);
+      expectConnected(c, driver, dtls, server, `theirs-${c.key}`);
       driver.send('ping from tsrtc\n');
       await waitFor(
         server,
@@ -340,15 +351,7 @@ describe('interop with openssl', { skip: hasOpenssl ? false : 'openssl not insta
     test(`openssl s_client <-> tsrtc server, ${name}, ${c.srtp}`, { skip }, async () => {
       const { client, driver, dtls } = await tsrtcServer(c);
       await driver.until(() => dtls.state !== 'connecting' || client.exited, 10_000, 'handshake');
-      assert.equal(dtls.state, 'connected', `${JSON.stringify(driver.events)}\n${client.stderr}`);
-      assert.equal(dtls.cipherSuite, c.suite);
-      assert.equal(dtls.srtpProfile, c.srtp);
-      if (c.mtu !== undefined) {
-        // Certificates alone exceed these MTUs, so both sides had to fragment.
-        assert.ok(driver.maxSent <= c.mtu, `sent ${driver.maxSent}`);
-        assert.ok(driver.maxReceived <= c.mtu, `received ${driver.maxReceived}`);
-      }
-      assert.deepEqual(dtls.remoteCertificate, certs[`theirs-${c.clientKey ?? 'ecdsa'}`]!.der);
+      expectConnected(c, driver, dtls, client, `theirs-${c.clientKey ?? 'ecdsa'}`);
       await waitFor(
         client,
         () => client.stdout.includes(`profile=${OPENSSL_SRTP[c.srtp]}`),
@@ -373,31 +376,23 @@ describe('interop with openssl', { skip: hasOpenssl ? false : 'openssl not insta
     });
   }
 
-  test('tsrtc client fails with bad_certificate on a wrong server fingerprint', async () => {
-    const { server, driver, dtls } = await tsrtcClient(CASES[0]!, true);
-    await driver.until(() => dtls.state !== 'connecting', 10_000, 'handshake end');
-    assert.equal(dtls.state, 'failed');
-    const f = driver.events.find((e) => e.type === 'failed');
-    assert.equal(f?.type === 'failed' && f.alert, AlertDescription.badCertificate);
-    await waitFor(
-      server,
-      () => /alert bad certificate/i.test(server.stdout + server.stderr),
-      'alert at s_server',
-    );
-    server.kill();
-  });
-
-  test('tsrtc server fails with bad_certificate on a wrong client fingerprint', async () => {
-    const { client, driver, dtls } = await tsrtcServer(CASES[0]!, true);
-    await driver.until(() => dtls.state !== 'connecting', 10_000, 'handshake end');
-    assert.equal(dtls.state, 'failed');
-    const f = driver.events.find((e) => e.type === 'failed');
-    assert.equal(f?.type === 'failed' && f.alert, AlertDescription.badCertificate);
-    await waitFor(
-      client,
-      () => /alert bad certificate/i.test(client.stdout + client.stderr),
-      'alert at s_client',
-    );
-    client.kill();
-  });
+  for (const role of ['client', 'server'] as const) {
+    const peerRole = role === 'client' ? 'server' : 'client';
+    test(`tsrtc ${role} fails with bad_certificate on a wrong ${peerRole} fingerprint`, async () => {
+      const { driver, dtls, peer } =
+        role === 'client'
+          ? await tsrtcClient(CASES[0]!, true).then((r) => ({ ...r, peer: r.server }))
+          : await tsrtcServer(CASES[0]!, true).then((r) => ({ ...r, peer: r.client }));
+      await driver.until(() => dtls.state !== 'connecting', 10_000, 'handshake end');
+      assert.equal(dtls.state, 'failed');
+      const f = driver.events.find((e) => e.type === 'failed');
+      assert.equal(f?.type === 'failed' && f.alert, AlertDescription.badCertificate);
+      await waitFor(
+        peer,
+        () => /alert bad certificate/i.test(peer.stdout + peer.stderr),
+        `alert at s_${peerRole}`,
+      );
+      peer.kill();
+    });
+  }
 });
