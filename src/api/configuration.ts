@@ -214,7 +214,7 @@ const REG_NAME = /^[A-Za-z0-9\-._~!$&'()*+,;=%]+$/;
  * Parses a STUN/TURN URI (RFC 7064, RFC 7065): scheme ":" host [":" port], and for TURN an
  * optional "?transport=udp|tcp". Returns undefined for anything else.
  */
-export function parseIceServerUrl(url: string): ParsedIceServerUrl | undefined {
+function parseIceServerUrl(url: string): ParsedIceServerUrl | undefined {
   const colon = url.indexOf(':');
   if (colon < 0) return undefined;
   const scheme = url.slice(0, colon).toLowerCase();

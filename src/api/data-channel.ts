@@ -6,25 +6,18 @@ import {
   type DataChannel,
   DataChannelError,
   type DataChannelEvent,
+  type DataChannelInit,
   type DataChannelPriority,
+  type DataChannelState,
 } from '../datachannel/index.js';
 import { domException } from './dom-exception.js';
 import { defineEventHandlers, type EventHandler } from './event-handler.js';
 import { RTCError, RTCErrorEvent } from './rtc-error.js';
 
-export type RTCDataChannelState = 'connecting' | 'open' | 'closing' | 'closed';
+export type RTCDataChannelState = DataChannelState;
 export type BinaryType = 'blob' | 'arraybuffer';
 export type RTCPriorityType = DataChannelPriority;
-
-export interface RTCDataChannelInit {
-  ordered?: boolean;
-  maxPacketLifeTime?: number;
-  maxRetransmits?: number;
-  protocol?: string;
-  negotiated?: boolean;
-  id?: number;
-  priority?: RTCPriorityType;
-}
+export type RTCDataChannelInit = DataChannelInit;
 
 /** What a channel needs from its connection. */
 export interface DataChannelHost {

@@ -33,7 +33,7 @@ export function defaultCertificate(now = Date.now()): DtlsCertificate {
   return shared.certificate;
 }
 
-export function generateDefaultCertificate(now = Date.now()): DtlsCertificate {
+function generateDefaultCertificate(now = Date.now()): DtlsCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const serialNumber = new Uint8Array(randomBytes(16));
   // Positive and always 16 octets long.

@@ -6,6 +6,7 @@ import {
   findAttribute,
   findGroups,
   type MediaDescription,
+  mediaMid,
   type SessionDescription,
   serializeSdp,
 } from '../jsep/index.js';
@@ -44,7 +45,7 @@ export class DescriptionRecord {
 
   /** The mids of the sections, in order (undefined where a section has none). */
   mids(): (string | undefined)[] {
-    return this.model.media.map((m) => findAttribute(m.attributes, 'mid')?.mid);
+    return this.model.media.map(mediaMid);
   }
 
   /** The ice-ufrag that applies to a section (its own, else the session's). */
@@ -112,21 +113,13 @@ function insertAfterLast(
 }
 
 /** The first section in use of the first BUNDLE group, else the first section in use. */
-export function transportIndexOf(sdp: SessionDescription): number {
+function transportIndexOf(sdp: SessionDescription): number {
   const group = findGroups(sdp, 'BUNDLE')[0];
   if (group !== undefined) {
     for (const mid of group.mids) {
-      const index = sdp.media.findIndex((m) => findAttribute(m.attributes, 'mid')?.mid === mid);
+      const index = sdp.media.findIndex((m) => mediaMid(m) === mid);
       if (index >= 0 && sdp.media[index]!.port !== 0) return index;
     }
   }
   return sdp.media.findIndex((m) => m.port !== 0);
-}
-
-/** True when the description has a data section in use. */
-export function hasDataSection(sdp: SessionDescription | undefined): boolean {
-  if (sdp === undefined) return false;
-  return sdp.media.some(
-    (m) => m.kind === 'application' && m.port !== 0 && m.proto.toUpperCase().includes('SCTP'),
-  );
 }

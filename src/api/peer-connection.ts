@@ -466,8 +466,7 @@ export class RTCPeerConnection extends EventTarget {
     }
     let channel: DataChannel;
     try {
-      channel = this.#engine.createDataChannel({
-        label: labelText,
+      channel = this.#engine.createDataChannel(labelText, {
         protocol,
         ordered,
         negotiated,
@@ -956,7 +955,7 @@ export class RTCPeerConnection extends EventTarget {
     this.#engineEvents.push(e);
     if (!this.#drainScheduled) {
       this.#drainScheduled = true;
-      setImmediate(this.#drainEngineEvents);
+      queueTask(this.#drainEngineEvents);
     }
   }
 

@@ -2,7 +2,7 @@
  * getStats() for a data channel connection: the W3C stats objects (webrtc-stats) built from one
  * snapshot of the engine, with the identifiers linking them (transportId, localCandidateId, ...).
  */
-import { createHash } from 'node:crypto';
+import { fingerprintOf } from '../dtls/index.js';
 import type { IceCandidate } from '../ice/index.js';
 import type { PeerEngineStats } from '../peer/index.js';
 import { RTCDataChannel } from './data-channel.js';
@@ -156,11 +156,7 @@ function dataChannelCounters(dc: RTCDataChannel): {
 }
 
 function certificateStats(der: Uint8Array, timestamp: number): RTCStats {
-  const fingerprint = createHash('sha256')
-    .update(der)
-    .digest('hex')
-    .toUpperCase()
-    .replace(/(..)(?!$)/g, '$1:');
+  const fingerprint = fingerprintOf(der);
   return {
     id: `CF${fingerprint}`,
     type: 'certificate',

@@ -6,8 +6,3 @@
 export function queueTask(task: () => void): void {
   setImmediate(task);
 }
-
-/** Like queueTask, passing one argument instead of capturing it in a closure. */
-export function queueTaskWith<T>(task: (arg: T) => void, arg: T): void {
-  setImmediate(task, arg);
-}

@@ -10,7 +10,7 @@ import {
 } from '../datachannel/index.js';
 import type { DtlsCertificate, DtlsRole } from '../dtls/index.js';
 import { randomPwd, randomUfrag } from '../ice/credentials.js';
-import type { IceCandidate, IceGatheringState, IceRole, IceTransportState } from '../ice/index.js';
+import type { IceCandidate, IceRole } from '../ice/index.js';
 import { CoreDriver, type LocalAddressOptions } from '../net/index.js';
 import type { PeerCoreEvent, PeerEngineEvent } from './events.js';
 import { PeerCore, type PeerCoreOptions, type SctpTransportParams } from './peer-core.js';
@@ -33,18 +33,6 @@ export interface PeerEngineOptions {
   onError?: (error: Error) => void;
 }
 
-/** What the data channel manager's createChannel takes, as the contract spells it. */
-export interface EngineDataChannelInit {
-  label: string;
-  protocol: string;
-  ordered: boolean;
-  maxRetransmits?: number;
-  maxPacketLifeTime?: number;
-  negotiated: boolean;
-  id?: number;
-  priority?: string;
-}
-
 /** The largest message we accept (our a=max-message-size): SCTP's reassembly limit. */
 export const LOCAL_MAX_MESSAGE_SIZE = 262144;
 
@@ -58,8 +46,6 @@ export const LOCAL_MAX_MESSAGE_SIZE = 262144;
 export class PeerEngine {
   onEvent: (e: PeerEngineEvent) => void = () => {};
   readonly localFingerprints: { algorithm: string; value: string }[];
-  /** Our a=max-message-size. */
-  readonly localMaxMessageSize = LOCAL_MAX_MESSAGE_SIZE;
 
   private readonly driver: CoreDriver<PeerCore, PeerCoreEvent>;
   private readonly channels = new DataChannelManager();
@@ -112,11 +98,6 @@ export class PeerEngine {
 
   get localPwd(): string {
     return this.driver.core?.ice.localPwd ?? this.initialPwd;
-  }
-
-  /** The core, once gathering has started: for reading state in stats and tests. */
-  get core(): PeerCore | undefined {
-    return this.driver.core;
   }
 
   /**
@@ -178,20 +159,10 @@ export class PeerEngine {
    * The W3C createDataChannel after its own checks; throws DataChannelError (src/datachannel)
    * for what the manager validates. The channel is returned at once, whatever the state.
    */
-  createDataChannel(init: EngineDataChannelInit): DataChannel {
-    const dcInit: DataChannelInit = {
-      protocol: init.protocol,
-      ordered: init.ordered,
-      negotiated: init.negotiated,
-    };
-    if (init.maxRetransmits !== undefined) dcInit.maxRetransmits = init.maxRetransmits;
-    if (init.maxPacketLifeTime !== undefined) dcInit.maxPacketLifeTime = init.maxPacketLifeTime;
-    if (init.id !== undefined) dcInit.id = init.id;
-    if (init.priority !== undefined) dcInit.priority = init.priority as DataChannelInit['priority'];
+  createDataChannel(label: string, init: DataChannelInit): DataChannel {
     const core = this.driver.core;
-    if (core === undefined) return this.channels.createChannel(init.label, dcInit, this.now());
-    const channel = core.createDataChannel(init.label, dcInit, this.now());
-    return channel;
+    if (core === undefined) return this.channels.createChannel(label, init, this.now());
+    return core.createDataChannel(label, init, this.now());
   }
 
   /** Sends on a channel of this engine (DataChannel.send with this engine's clock). */
@@ -210,38 +181,8 @@ export class PeerEngine {
     return this.driver.now();
   }
 
-  get iceState(): IceTransportState {
-    if (this.closed) return 'closed';
-    return this.driver.core?.ice.state ?? 'new';
-  }
-
-  get gatheringState(): IceGatheringState {
-    return this.driver.core?.ice.gatheringState ?? 'new';
-  }
-
-  get dtlsState(): string {
-    if (this.closed && this.driver.core?.dtls !== undefined) return 'closed';
-    return this.driver.core?.dtlsState ?? 'new';
-  }
-
-  get sctpState(): string {
-    return this.driver.core?.sctpState ?? 'connecting';
-  }
-
   get iceRoleInUse(): IceRole {
     return this.driver.core?.ice.role ?? this.iceRole;
-  }
-
-  getLocalCandidates(): IceCandidate[] {
-    return this.driver.core?.ice.getLocalCandidates() ?? [];
-  }
-
-  getRemoteCandidates(): IceCandidate[] {
-    return this.driver.core?.ice.getRemoteCandidates() ?? [];
-  }
-
-  getSelectedPair(): { local: IceCandidate; remote: IceCandidate } | undefined {
-    return this.driver.core?.ice.getSelectedPair();
   }
 
   /** The peer's certificate chain as DER (the leaf only: DTLS peers send one certificate). */
@@ -256,7 +197,7 @@ export class PeerEngine {
   }
 
   stats(): PeerEngineStats {
-    return buildEngineStats(this.driver.core, this.driver.stats, this.channels);
+    return buildEngineStats(this.driver.core);
   }
 
   /** SCTP ABORT and DTLS close_notify go out, then sockets close. Idempotent; no events follow. */

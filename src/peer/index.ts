@@ -12,7 +12,6 @@ export {
   type DatagramKind,
 } from './demux.js';
 export {
-  type EngineDataChannelInit,
   LOCAL_MAX_MESSAGE_SIZE,
   PeerEngine,
   type PeerEngineOptions,

@@ -2,10 +2,8 @@
  * The figures getStats() needs from the transports, gathered in one snapshot. Names follow the
  * W3C stats spec where a field maps onto one (RTCTransportStats, RTCIceCandidatePairStats).
  */
-import type { DataChannelManager } from '../datachannel/index.js';
 import { SUPPORTED_CIPHER_SUITES } from '../dtls/index.js';
 import type { IceCandidate, IceRole, IceTransportState } from '../ice/index.js';
-import type { CoreDriverStats } from '../net/index.js';
 import type { DtlsTransportState } from './events.js';
 import type { PeerCore } from './peer-core.js';
 
@@ -28,8 +26,6 @@ export interface PeerEngineStats {
   bytesReceived: number;
   packetsSent: number;
   packetsReceived: number;
-  /** Everything the sockets carried, STUN included. */
-  socket: CoreDriverStats;
   iceRole: IceRole | undefined;
   iceLocalUsernameFragment: string | undefined;
   iceState: IceTransportState;
@@ -43,30 +39,15 @@ export interface PeerEngineStats {
   remoteCandidates: IceCandidate[];
   /** The selected pair only: the agent keeps no per-pair traffic counters for the others. */
   pairs: CandidatePairStats[];
-  selectedPair: { local: IceCandidate; remote: IceCandidate } | undefined;
-  sctp:
-    | { state: string; cwnd: number; rto: number; srtt: number | undefined; flightSize: number }
-    | undefined;
-  /** Datagrams dropped above ICE: RTP/RTCP (no media yet) and unclaimed first bytes. */
-  rtpDropped: number;
-  unknownDropped: number;
-  dataChannels: { open: number; maxChannels: number | undefined };
 }
 
-export function buildEngineStats(
-  core: PeerCore | undefined,
-  socket: CoreDriverStats,
-  channels: DataChannelManager,
-): PeerEngineStats {
+export function buildEngineStats(core: PeerCore | undefined): PeerEngineStats {
   const c = core?.counters;
   const dtls = core?.dtls;
-  const assoc = core?.association;
   const selected = core?.ice.getSelectedPair();
-  const sctpStats = assoc?.stats;
+  const srtt = core?.association?.stats.srtt;
   const connected = dtls?.state === 'connected';
   const suite = dtls?.cipherSuite;
-  let open = 0;
-  for (const ch of channels.channels()) if (ch.state === 'open') open++;
   const pairs: CandidatePairStats[] = [];
   if (selected !== undefined && c !== undefined) {
     const pair: CandidatePairStats = {
@@ -79,7 +60,7 @@ export function buildEngineStats(
       bytesSent: c.bytesSent,
       bytesReceived: c.bytesReceived,
     };
-    if (sctpStats?.srtt !== undefined) pair.currentRoundTripTime = sctpStats.srtt / 1000;
+    if (srtt !== undefined) pair.currentRoundTripTime = srtt / 1000;
     pairs.push(pair);
   }
   return {
@@ -87,7 +68,6 @@ export function buildEngineStats(
     bytesReceived: c?.bytesReceived ?? 0,
     packetsSent: c?.packetsSent ?? 0,
     packetsReceived: c?.packetsReceived ?? 0,
-    socket,
     iceRole: core?.ice.role,
     iceLocalUsernameFragment: core?.ice.localUfrag,
     iceState: core?.ice.state ?? 'new',
@@ -102,13 +82,5 @@ export function buildEngineStats(
     localCandidates: core?.ice.getLocalCandidates() ?? [],
     remoteCandidates: core?.ice.getRemoteCandidates() ?? [],
     pairs,
-    selectedPair: selected,
-    sctp:
-      assoc === undefined || sctpStats === undefined
-        ? undefined
-        : { state: assoc.state, ...sctpStats },
-    rtpDropped: c?.rtpDropped ?? 0,
-    unknownDropped: c?.unknownDropped ?? 0,
-    dataChannels: { open, maxChannels: channels.maxChannels ?? undefined },
   };
 }

@@ -21,13 +21,13 @@ import {
 } from '../../src/index.js';
 import {
   collect,
-  connectedPair,
   negotiate,
-  newPeer,
   trickle,
   waitFor,
   waitForState,
   waitOpen,
+  withConnectedPair,
+  withPair,
 } from './peers.js';
 
 function bytesOf(data: unknown): Uint8Array {
@@ -61,10 +61,8 @@ describe('public entry', () => {
 
 describe('two peers connect', () => {
   for (const offererCreates of [true, false]) {
-    test(`with trickle, the ${offererCreates ? 'offerer' : 'answerer'} opening the channel`, async () => {
-      const a = newPeer();
-      const b = newPeer();
-      try {
+    test(`with trickle, the ${offererCreates ? 'offerer' : 'answerer'} opening the channel`, () =>
+      withPair(async (a, b) => {
         trickle(a, b);
         let channel: RTCDataChannel;
         let twin: Promise<RTCDataChannelEvent>;
@@ -103,11 +101,7 @@ describe('two peers connect', () => {
         const back = collect(channel, 1);
         remote.send('pong');
         assert.deepEqual(await back, ['pong']);
-      } finally {
-        a.close();
-        b.close();
-      }
-    });
+      }));
   }
 
   test('with the default address choice (the namespace veth addresses)', {
@@ -134,10 +128,8 @@ describe('two peers connect', () => {
     }
   });
 
-  test('without trickle: the complete descriptions carry the candidates', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('without trickle: the complete descriptions carry the candidates', () =>
+    withPair(async (a, b) => {
       a.createDataChannel('x');
       const twin = waitFor<RTCDataChannelEvent>(b, 'datachannel');
       await a.setLocalDescription();
@@ -155,17 +147,12 @@ describe('two peers connect', () => {
       const remote = (await twin).channel;
       await waitOpen(remote);
       assert.equal(remote.label, 'x');
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 });
 
 describe('data both ways', () => {
-  test('strings, binary, empty messages and 256 KiB, byte-exact and in order', async () => {
-    const p = await connectedPair();
-    try {
+  test('strings, binary, empty messages and 256 KiB, byte-exact and in order', () =>
+    withConnectedPair(async (p) => {
       p.local.binaryType = 'arraybuffer';
       p.remote.binaryType = 'arraybuffer';
       const big = randomBytes(256 * 1024);
@@ -191,14 +178,10 @@ describe('data both ways', () => {
         assert.ok(Buffer.from(bytesOf(msgs[5])).equals(big));
         assert.equal(msgs[6], bigText);
       }
-    } finally {
-      p.close();
-    }
-  });
+    }));
 
-  test('binaryType blob delivers Blobs; Blob sends keep their order', async () => {
-    const p = await connectedPair();
-    try {
+  test('binaryType blob delivers Blobs; Blob sends keep their order', () =>
+    withConnectedPair(async (p) => {
       assert.equal(p.remote.binaryType, 'blob');
       const got = collect(p.remote, 3);
       p.local.send('a');
@@ -212,14 +195,10 @@ describe('data both ways', () => {
         Uint8Array.of(9, 8, 7),
       );
       assert.equal(msgs[2], 'c');
-    } finally {
-      p.close();
-    }
-  });
+    }));
 
-  test('each message event is a MessageEvent whose target is the channel', async () => {
-    const p = await connectedPair();
-    try {
+  test('each message event is a MessageEvent whose target is the channel', () =>
+    withConnectedPair(async (p) => {
       const e = waitFor<MessageEvent>(p.remote, 'message');
       let viaHandler = 0;
       p.remote.onmessage = function (this: RTCDataChannel, ev: MessageEvent) {
@@ -232,10 +211,7 @@ describe('data both ways', () => {
       assert.ok(ev instanceof MessageEvent);
       assert.equal(ev.target, p.remote);
       assert.equal(viaHandler, 1);
-    } finally {
-      p.close();
-    }
-  });
+    }));
 });
 
 describe('channel types', () => {
@@ -246,10 +222,8 @@ describe('channel types', () => {
     ['maxPacketLifeTime 500', { maxPacketLifeTime: 500 }],
     ['with protocol', { protocol: 'chat/1' }],
   ];
-  test('each type opens on both sides with its parameters and carries data', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('each type opens on both sides with its parameters and carries data', () =>
+    withPair(async (a, b) => {
       trickle(a, b);
       const locals = kinds.map(([label, init]) => a.createDataChannel(label, init));
       const remotes = new Map<string, RTCDataChannel>();
@@ -275,16 +249,10 @@ describe('channel types', () => {
         local.send(label);
         assert.deepEqual(await got, [label]);
       }
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('negotiated channels pair up by id without a datachannel event', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('negotiated channels pair up by id without a datachannel event', () =>
+    withPair(async (a, b) => {
       trickle(a, b);
       const x = a.createDataChannel('neg', { negotiated: true, id: 7 });
       const y = b.createDataChannel('neg', { negotiated: true, id: 7 });
@@ -302,18 +270,13 @@ describe('channel types', () => {
       y.send('back');
       assert.deepEqual(await back, ['back']);
       assert.equal(announced, 0);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 });
 
 describe('closing', () => {
   for (const side of ['creator', 'receiver'] as const) {
-    test(`a channel closed by its ${side} closes on both sides`, async () => {
-      const p = await connectedPair();
-      try {
+    test(`a channel closed by its ${side} closes on both sides`, () =>
+      withConnectedPair(async (p) => {
         const [closer, other] = side === 'creator' ? [p.local, p.remote] : [p.remote, p.local];
         const order: string[] = [];
         other.onclosing = () => order.push('closing');
@@ -330,15 +293,11 @@ describe('closing', () => {
         // The connection carries on: a new channel still opens.
         const again = p.a.createDataChannel('again');
         await waitOpen(again);
-      } finally {
-        p.close();
-      }
-    });
+      }));
   }
 
-  test('closing the connection is seen by the other side', async () => {
-    const p = await connectedPair();
-    try {
+  test('closing the connection is seen by the other side', () =>
+    withConnectedPair(async (p) => {
       const remoteClosed = waitFor(p.remote, 'close');
       const dtlsClosed = waitFor(
         p.b.sctp!.transport,
@@ -359,17 +318,12 @@ describe('closing', () => {
       assert.equal(localEvents, 0, 'close() fires no events on the side that closed');
       await assert.rejects(p.a.createOffer(), { name: 'InvalidStateError' });
       assert.throws(() => p.a.createDataChannel('late'), { name: 'InvalidStateError' });
-    } finally {
-      p.close();
-    }
-  });
+    }));
 });
 
 describe('state events', () => {
-  test('ice, dtls and connection states step forward with their events in order', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('ice, dtls and connection states step forward with their events in order', () =>
+    withPair(async (a, b) => {
       trickle(a, b);
       const log: string[] = [];
       a.oniceconnectionstatechange = () => log.push(`ice:${a.iceConnectionState}`);
@@ -395,16 +349,10 @@ describe('state events', () => {
       );
       // connected needs DTLS too: ICE is connected before the connection is.
       assert.ok(rest.indexOf('ice:connected') < rest.indexOf('pc:connected'), rest.join());
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('a certificate that does not match the fingerprint fails DTLS with an error event', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('a certificate that does not match the fingerprint fails DTLS with an error event', () =>
+    withPair(async (a, b) => {
       trickle(a, b);
       a.createDataChannel('x');
       await a.setLocalDescription();
@@ -420,9 +368,5 @@ describe('state events', () => {
       await waitForState(a, 'failed');
       assert.equal((await error).error.errorDetail, 'fingerprint-failure');
       assert.equal(dtls.state, 'failed');
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 });

@@ -12,16 +12,9 @@ import { decodeStun } from '../../src/stun/index.js';
 import { Prng } from '../sim/prng.js';
 import { collect, connectedPair } from './peers.js';
 
-function randomBytes(rng: Prng, min: number, max: number): Uint8Array {
-  const n = min + Math.floor(rng.next() * (max - min + 1));
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.floor(rng.next() * 256);
-  return out;
-}
-
 /** Datagrams that pass the first-byte demultiplexing (RFC 7983) into each protocol. */
 function hostileDatagram(rng: Prng, i: number): Uint8Array {
-  const d = randomBytes(rng, 1, 1300);
+  const d = rng.bytes(rng.int(1, 1300));
   switch (i % 5) {
     case 0: // STUN: type, length, magic cookie, then noise or a binding request body
       d[0] = 0x00;

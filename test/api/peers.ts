@@ -14,6 +14,33 @@ export function newPeer(config: RTCConfiguration = {}): RTCPeerConnection {
   return new RTCPeerConnection({ ...LOOPBACK, ...config });
 }
 
+/** Runs `body` with a fresh peer and closes it afterwards, whether `body` passed or threw. */
+export async function withPeer(
+  body: (pc: RTCPeerConnection) => unknown,
+  config: RTCConfiguration = {},
+): Promise<void> {
+  const pc = newPeer(config);
+  try {
+    await body(pc);
+  } finally {
+    pc.close();
+  }
+}
+
+/** Runs `body` with two fresh peers and closes both afterwards, whether `body` passed or threw. */
+export async function withPair(
+  body: (a: RTCPeerConnection, b: RTCPeerConnection) => unknown,
+): Promise<void> {
+  const a = newPeer();
+  const b = newPeer();
+  try {
+    await body(a, b);
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
 /** Forwards each side's candidates to the other as they are gathered. */
 export function trickle(a: RTCPeerConnection, b: RTCPeerConnection): void {
   const forward = (to: RTCPeerConnection) => (event: Event) => {
@@ -101,6 +128,18 @@ export async function connectedPair(
       b.close();
     },
   };
+}
+
+/** Runs `body` with a connected pair and closes it afterwards, whether `body` passed or threw. */
+export async function withConnectedPair(
+  body: (p: Awaited<ReturnType<typeof connectedPair>>) => unknown,
+): Promise<void> {
+  const p = await connectedPair();
+  try {
+    await body(p);
+  } finally {
+    p.close();
+  }
 }
 
 /** The next `count` messages on a channel. */

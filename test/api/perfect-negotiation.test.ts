@@ -4,7 +4,7 @@ import type { RTCDataChannel } from '../../src/api/data-channel.js';
 import type { RTCIceCandidateInit } from '../../src/api/ice-candidate.js';
 import type { RTCPeerConnection } from '../../src/api/peer-connection.js';
 import type { RTCSessionDescriptionInit } from '../../src/api/session-description.js';
-import { collect, newPeer, waitFor, waitForState, waitOpen } from './peers.js';
+import { collect, waitFor, waitForState, waitOpen, withPair } from './peers.js';
 
 type Message = {
   description?: RTCSessionDescriptionInit | null;
@@ -79,10 +79,8 @@ function link(a: RTCPeerConnection, b: RTCPeerConnection) {
   return { errors: () => [...sa.errors, ...sb.errors] };
 }
 
-test('perfect negotiation: both peers offer at once, glare resolved by rollback', async () => {
-  const a = newPeer();
-  const b = newPeer();
-  try {
+test('perfect negotiation: both peers offer at once, glare resolved by rollback', () =>
+  withPair(async (a, b) => {
     const signalling = link(a, b);
     const states: string[] = [];
     b.onsignalingstatechange = () => states.push(b.signalingState);
@@ -112,8 +110,4 @@ test('perfect negotiation: both peers offer at once, glare resolved by rollback'
     assert.equal(a.signalingState, 'stable');
     assert.equal(b.signalingState, 'stable');
     assert.deepEqual(signalling.errors(), []);
-  } finally {
-    a.close();
-    b.close();
-  }
-});
+  }));

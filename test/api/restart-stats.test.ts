@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RTCStatsReport } from '../../src/api/stats-report.js';
-import { collect, connectedPair, negotiate, until, waitFor } from './peers.js';
+import { collect, negotiate, until, waitFor, withConnectedPair } from './peers.js';
 
 describe('restartIce', () => {
-  test('fires negotiationneeded; the new offer has new credentials and the connection carries on', async () => {
-    const p = await connectedPair();
-    try {
+  test('fires negotiationneeded; the new offer has new credentials and the connection carries on', () =>
+    withConnectedPair(async (p) => {
       const oldUfrag = p.a.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1];
       const oldRemoteUfrag = p.b.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1];
       const needed = waitFor(p.a, 'negotiationneeded');
@@ -47,16 +46,12 @@ describe('restartIce', () => {
       assert.equal(p.a.connectionState, 'connected');
       const escaped = newUfrag!.replace(/[+/]/g, '\\$&');
       assert.match(p.a.localDescription!.sdp, new RegExp(`a=candidate:.* ufrag ${escaped}\r\n`));
-    } finally {
-      p.close();
-    }
-  });
+    }));
 });
 
 describe('getStats', () => {
-  test('reports the W3C stats objects with their fields and links', async () => {
-    const p = await connectedPair();
-    try {
+  test('reports the W3C stats objects with their fields and links', () =>
+    withConnectedPair(async (p) => {
       p.remote.binaryType = 'arraybuffer';
       const got = collect(p.remote, 2);
       p.local.send('12345');
@@ -132,14 +127,10 @@ describe('getStats', () => {
       const rdc = [...rb.values()].find((s) => s.type === 'data-channel')!;
       assert.equal(rdc.messagesReceived, 2);
       assert.equal(rdc.bytesReceived, 15);
-    } finally {
-      p.close();
-    }
-  });
+    }));
 
-  test('transports expose their state, parameters, candidates and selected pair', async () => {
-    const p = await connectedPair();
-    try {
+  test('transports expose their state, parameters, candidates and selected pair', () =>
+    withConnectedPair(async (p) => {
       const sctp = p.a.sctp!;
       assert.equal(sctp.state, 'connected');
       assert.equal(sctp.maxMessageSize, 262144);
@@ -159,8 +150,5 @@ describe('getStats', () => {
       assert.equal(pair.local.sdpMid, '0');
       assert.equal(iceT.getLocalParameters()!.password.length >= 22, true);
       assert.throws(() => new (dtls.constructor as new () => unknown)(), TypeError);
-    } finally {
-      p.close();
-    }
-  });
+    }));
 });

@@ -7,13 +7,15 @@ import { RTCError } from '../../src/api/rtc-error.js';
 import { RTCSessionDescription } from '../../src/api/session-description.js';
 import {
   collect,
-  connectedPair,
   LOOPBACK,
   negotiate,
   newPeer,
   trickle,
   waitFor,
   waitOpen,
+  withConnectedPair,
+  withPair,
+  withPeer,
 } from './peers.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -41,9 +43,8 @@ function snapshot(pc: RTCPeerConnection) {
 }
 
 describe('negotiationneeded and signalingstatechange', () => {
-  test('the first channel fires negotiationneeded once, in a later task', async () => {
-    const pc = newPeer();
-    try {
+  test('the first channel fires negotiationneeded once, in a later task', () =>
+    withPeer(async (pc) => {
       let fired = 0;
       pc.onnegotiationneeded = () => fired++;
       pc.createDataChannel('a');
@@ -56,15 +57,10 @@ describe('negotiationneeded and signalingstatechange', () => {
       await tick();
       await tick();
       assert.equal(fired, 1, 'later channels need no negotiation of their own');
-    } finally {
-      pc.close();
-    }
-  });
+    }));
 
-  test('negotiationneeded waits for the operations chain and for stable', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('negotiationneeded waits for the operations chain and for stable', () =>
+    withPair(async (a, b) => {
       const events: string[] = [];
       a.onnegotiationneeded = () => events.push('negotiationneeded');
       a.onsignalingstatechange = () => events.push(`signaling:${a.signalingState}`);
@@ -90,15 +86,10 @@ describe('negotiationneeded and signalingstatechange', () => {
         'srd resolved',
       ]);
       // The channel is negotiated now: no further negotiationneeded.
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('signalingstatechange fires before the promise resolves; rollback returns to stable', async () => {
-    const pc = newPeer();
-    try {
+  test('signalingstatechange fires before the promise resolves; rollback returns to stable', () =>
+    withPeer(async (pc) => {
       pc.createDataChannel('x');
       const order: string[] = [];
       pc.onsignalingstatechange = () => order.push(pc.signalingState);
@@ -114,15 +105,10 @@ describe('negotiationneeded and signalingstatechange', () => {
       assert.deepEqual(order, ['have-local-offer', 'resolved', 'stable']);
       assert.equal(pc.localDescription, null);
       assert.equal(pc.pendingLocalDescription, null);
-    } finally {
-      pc.close();
-    }
-  });
+    }));
 
-  test('the operations chain runs calls made without awaiting in call order', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('the operations chain runs calls made without awaiting in call order', () =>
+    withPair(async (a, b) => {
       a.createDataChannel('x');
       const order: string[] = [];
       const sld = a.setLocalDescription().then(() => order.push(`sld:${a.signalingState}`));
@@ -142,16 +128,10 @@ describe('negotiationneeded and signalingstatechange', () => {
       await a.setRemoteDescription(b.localDescription!);
       assert.equal(a.signalingState, 'stable');
       assert.equal(b.signalingState, 'stable');
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('the implicit setLocalDescription() makes an offer in stable and an answer after one', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('the implicit setLocalDescription() makes an offer in stable and an answer after one', () =>
+    withPair(async (a, b) => {
       a.createDataChannel('x');
       await a.setLocalDescription();
       assert.equal(a.localDescription?.type, 'offer');
@@ -164,15 +144,10 @@ describe('negotiationneeded and signalingstatechange', () => {
       await a.setRemoteDescription(b.localDescription!);
       assert.equal(a.currentRemoteDescription?.type, 'answer');
       assert.equal(a.canTrickleIceCandidates, true);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('localDescription gains the candidates gathered after it was set', async () => {
-    const pc = newPeer();
-    try {
+  test('localDescription gains the candidates gathered after it was set', () =>
+    withPeer(async (pc) => {
       pc.createDataChannel('x');
       const seen: (string | null)[] = [];
       const ended = new Promise<void>((resolve) => {
@@ -194,17 +169,12 @@ describe('negotiationneeded and signalingstatechange', () => {
       assert.match(pc.localDescription!.sdp, /a=end-of-candidates/);
       const local = pc.sctp === null ? undefined : pc.sctp.transport.iceTransport;
       assert.equal(local, undefined, 'no SCTP transport before an answer');
-    } finally {
-      pc.close();
-    }
-  });
+    }));
 });
 
 describe('bad input leaves the connection as it was', () => {
-  test('malformed SDP: RTCError sdp-syntax-error naming the line', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('malformed SDP: RTCError sdp-syntax-error naming the line', () =>
+    withPair(async (a, b) => {
       a.createDataChannel('x');
       await a.setLocalDescription();
       const good = a.localDescription!.sdp;
@@ -224,16 +194,10 @@ describe('bad input leaves the connection as it was', () => {
       // Still usable afterwards.
       await b.setRemoteDescription({ type: 'offer', sdp: good });
       assert.equal(b.signalingState, 'have-remote-offer');
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('a description without ICE credentials or fingerprint: InvalidAccessError', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('a description without ICE credentials or fingerprint: InvalidAccessError', () =>
+    withPair(async (a, b) => {
       a.createDataChannel('x');
       await a.setLocalDescription();
       const good = a.localDescription!.sdp;
@@ -246,16 +210,10 @@ describe('bad input leaves the connection as it was', () => {
         await rejectsNamed(b.setRemoteDescription({ type: 'offer', sdp }), 'InvalidAccessError');
         assert.deepEqual(snapshot(b), before);
       }
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('descriptions in the wrong state: InvalidStateError; munged local SDP: InvalidModificationError', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('descriptions in the wrong state: InvalidStateError; munged local SDP: InvalidModificationError', () =>
+    withPair(async (a, b) => {
       a.createDataChannel('x');
       const offer = await a.createOffer();
       await rejectsNamed(a.createAnswer(), 'InvalidStateError');
@@ -289,15 +247,10 @@ describe('bad input leaves the connection as it was', () => {
       assert.deepEqual(snapshot(a), before);
       await a.setRemoteDescription(answer);
       assert.equal(a.signalingState, 'stable');
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  test('malformed signalling messages: TypeError, nothing changes', async () => {
-    const pc = newPeer();
-    try {
+  test('malformed signalling messages: TypeError, nothing changes', () =>
+    withPeer(async (pc) => {
       const before = snapshot(pc);
       await assert.rejects(pc.setRemoteDescription(null as never), TypeError);
       await assert.rejects(pc.setRemoteDescription({} as never), TypeError);
@@ -312,15 +265,10 @@ describe('bad input leaves the connection as it was', () => {
       assert.equal((err as RTCError).sdpLineNumber, 1);
       assert.deepEqual(snapshot(pc), before);
       assert.equal(pc.signalingState, 'stable');
-    } finally {
-      pc.close();
-    }
-  });
+    }));
 
-  test('addIceCandidate: each spec error, state unchanged', async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test('addIceCandidate: each spec error, state unchanged', () =>
+    withPair(async (a, b) => {
       const cand = 'candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host';
       await rejectsNamed(b.addIceCandidate({ candidate: cand, sdpMid: '0' }), 'InvalidStateError');
       await assert.rejects(b.addIceCandidate({ candidate: cand }), TypeError);
@@ -350,17 +298,12 @@ describe('bad input leaves the connection as it was', () => {
       assert.match(b.remoteDescription!.sdp, /a=end-of-candidates/);
       await b.addIceCandidate(null);
       await b.addIceCandidate();
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 });
 
 describe('createDataChannel validation', () => {
-  test('each spec error', () => {
-    const pc = newPeer();
-    try {
+  test('each spec error', () =>
+    withPeer((pc) => {
       assert.throws(() => pc.createDataChannel('x', { negotiated: true }), TypeError);
       assert.throws(
         () => pc.createDataChannel('x', { maxRetransmits: 1, maxPacketLifeTime: 1 }),
@@ -386,15 +329,10 @@ describe('createDataChannel validation', () => {
       assert.equal(unrel.maxRetransmits, 2);
       assert.equal(unrel.maxPacketLifeTime, null);
       assert.throws(() => unrel.send('x'), { name: 'InvalidStateError' });
-    } finally {
-      pc.close();
-    }
-  });
+    }));
 
-  test("a message over the peer's max-message-size is a TypeError", async () => {
-    const a = newPeer();
-    const b = newPeer();
-    try {
+  test("a message over the peer's max-message-size is a TypeError", () =>
+    withPair(async (a, b) => {
       trickle(a, b);
       const ch = a.createDataChannel('x');
       await a.setLocalDescription();
@@ -411,11 +349,7 @@ describe('createDataChannel validation', () => {
       assert.throws(() => ch.send(new Uint8Array(1001)), TypeError);
       ch.send('x'.repeat(1000));
       assert.equal(b.sctp?.maxMessageSize, 262144);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 });
 
 describe('configuration', () => {
@@ -534,9 +468,8 @@ describe('RTCSessionDescription and RTCIceCandidate', () => {
 });
 
 describe('event handler attributes', () => {
-  test('on<event> attributes and addEventListener both see connection events', async () => {
-    const p = await connectedPair();
-    try {
+  test('on<event> attributes and addEventListener both see connection events', () =>
+    withConnectedPair(async (p) => {
       assert.equal(p.a.ondatachannel, null);
       const seen: string[] = [];
       p.b.ondatachannel = (e) => seen.push(`handler:${e.channel.label}`);
@@ -550,8 +483,5 @@ describe('event handler attributes', () => {
       assert.deepEqual(await got, ['still here']);
       await negotiate(p.a, p.b); // a re-offer keeps everything working
       assert.equal(p.a.signalingState, 'stable');
-    } finally {
-      p.close();
-    }
-  });
+    }));
 });

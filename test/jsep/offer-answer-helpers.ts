@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {
   type LocalTransportParams,
+  type OfferOptions,
   parseSdp,
   type SessionDescription,
   serializeSdp,
@@ -26,6 +27,18 @@ export function localTransport(over: Partial<LocalTransportParams> = {}): LocalT
 }
 
 export const DATA = { mid: '0', sctpPort: 5000, maxMessageSize: 262144 } as const;
+
+/** A data-only offer's options: session 1 version 1, localTransport(), actpass, DATA. */
+export function offerOptions(over: Partial<OfferOptions> = {}): OfferOptions {
+  return {
+    sessionId: '1',
+    sessionVersion: 1,
+    transport: localTransport(),
+    setup: 'actpass',
+    data: DATA,
+    ...over,
+  };
+}
 
 export function parseOk(text: string): SessionDescription {
   const result = parseSdp(text);

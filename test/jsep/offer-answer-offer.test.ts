@@ -16,6 +16,7 @@ import {
   DATA,
   FINGERPRINT_256,
   localTransport,
+  offerOptions,
   parseOk,
   reparsed,
 } from './offer-answer-helpers.js';
@@ -29,13 +30,7 @@ function bundle(sdp: SessionDescription): string[][] {
 }
 
 test('a data offer is written as Chrome writes it, line for line', () => {
-  const offer = createOffer({
-    sessionId: '4611686018427387904',
-    sessionVersion: 2,
-    transport: localTransport(),
-    setup: 'actpass',
-    data: DATA,
-  });
+  const offer = createOffer(offerOptions({ sessionId: '4611686018427387904', sessionVersion: 2 }));
   assert.equal(
     serializeSdp(offer),
     [
@@ -66,13 +61,13 @@ test('a data offer is written as Chrome writes it, line for line', () => {
 
 test('a data offer parses back to the expected structure', () => {
   const offer = reparsed(
-    createOffer({
-      sessionId: '1',
-      sessionVersion: 7,
-      transport: localTransport({ candidates: [], endOfCandidates: false }),
-      setup: 'actpass',
-      data: { mid: 'data', sctpPort: 5001, maxMessageSize: 65536 },
-    }),
+    createOffer(
+      offerOptions({
+        sessionVersion: 7,
+        transport: localTransport({ candidates: [], endOfCandidates: false }),
+        data: { mid: 'data', sctpPort: 5001, maxMessageSize: 65536 },
+      }),
+    ),
   );
   assert.deepEqual(offer.origin, {
     username: '-',
@@ -149,34 +144,21 @@ test('an offer with no data channel has no m-sections and no BUNDLE group', () =
 });
 
 test('no a=ice-options line when there are no options', () => {
-  const offer = createOffer({
-    sessionId: '1',
-    sessionVersion: 1,
-    transport: localTransport({ iceOptions: [] }),
-    setup: 'actpass',
-    data: DATA,
-  });
+  const offer = createOffer(offerOptions({ transport: localTransport({ iceOptions: [] }) }));
   assert.ok(!serializeSdp(offer).includes('a=ice-options'));
 });
 
 test('an ICE restart offer has the new credentials and no candidates', () => {
-  const first = createOffer({
-    sessionId: '1',
-    sessionVersion: 1,
-    transport: localTransport(),
-    setup: 'actpass',
-    data: DATA,
-  });
+  const first = createOffer(offerOptions());
   const restart = reparsed(
-    createOffer({
-      sessionId: '1',
-      sessionVersion: 2,
-      transport: localTransport({ iceUfrag: 'newUfrag', icePwd: 'newPasswordOf22Chars++' }),
-      setup: 'actpass',
-      data: DATA,
-      previous: first,
-      iceRestart: true,
-    }),
+    createOffer(
+      offerOptions({
+        sessionVersion: 2,
+        transport: localTransport({ iceUfrag: 'newUfrag', icePwd: 'newPasswordOf22Chars++' }),
+        previous: first,
+        iceRestart: true,
+      }),
+    ),
   );
   const read = extractTransportParams(restart, 'offer');
   if (!read.ok) assert.fail(read.error);
@@ -191,14 +173,14 @@ test('a re-offer keeps the previous m-line order and mids, rejecting sections it
   // The remote offered audio, video, video and data; this side answered; now it re-offers.
   const remoteOffer = parseOk(chromeAvDataOffer(loadFixture('chrome-av-simulcast-offer')));
   const reoffer = reparsed(
-    createOffer({
-      sessionId: '5',
-      sessionVersion: 3,
-      transport: localTransport(),
-      setup: 'actpass',
-      data: { ...DATA, mid: 'ignored' },
-      previous: remoteOffer,
-    }),
+    createOffer(
+      offerOptions({
+        sessionId: '5',
+        sessionVersion: 3,
+        data: { ...DATA, mid: 'ignored' },
+        previous: remoteOffer,
+      }),
+    ),
   );
   assert.deepEqual(mids(reoffer), ['0', '1', '2', '3']);
   assert.deepEqual(
@@ -232,14 +214,7 @@ test('a re-offer after this side answered keeps the order of its own answer too'
     data: DATA,
   });
   const reoffer = reparsed(
-    createOffer({
-      sessionId: '9',
-      sessionVersion: 2,
-      transport: localTransport(),
-      setup: 'actpass',
-      data: DATA,
-      previous: reparsed(answer),
-    }),
+    createOffer(offerOptions({ sessionId: '9', sessionVersion: 2, previous: reparsed(answer) })),
   );
   assert.deepEqual(mids(reoffer), ['0', '1', '2']);
   assert.deepEqual(
@@ -264,35 +239,19 @@ test('a re-offer of our own offer is the same offer with a new version', () => {
 
 test('a new data section after other sections gets data.mid, or a free mid when taken', () => {
   const avOffer = parseOk(loadFixture('chrome-av-simulcast-offer'));
-  const keepsMid = createOffer({
-    sessionId: '1',
-    sessionVersion: 2,
-    transport: localTransport(),
-    setup: 'actpass',
-    data: { ...DATA, mid: 'dc' },
-    previous: avOffer,
-  });
+  const keepsMid = createOffer(
+    offerOptions({ sessionVersion: 2, data: { ...DATA, mid: 'dc' }, previous: avOffer }),
+  );
   assert.deepEqual(mids(keepsMid), ['0', '1', '2', 'dc']);
-  const taken = createOffer({
-    sessionId: '1',
-    sessionVersion: 2,
-    transport: localTransport(),
-    setup: 'actpass',
-    data: { ...DATA, mid: '1' },
-    previous: avOffer,
-  });
+  const taken = createOffer(
+    offerOptions({ sessionVersion: 2, data: { ...DATA, mid: '1' }, previous: avOffer }),
+  );
   assert.deepEqual(mids(taken), ['0', '1', '2', '3']);
   assert.deepEqual(bundle(reparsed(taken)), [['3']]);
 });
 
 test('a previously rejected data section stays rejected; the new one is appended', () => {
-  const previous = createOffer({
-    sessionId: '1',
-    sessionVersion: 1,
-    transport: localTransport(),
-    setup: 'actpass',
-    data: DATA,
-  });
+  const previous = createOffer(offerOptions());
   previous.media[0]!.port = 0;
   const reoffer = reparsed(
     createOffer({
@@ -315,13 +274,7 @@ test('a previously rejected data section stays rejected; the new one is appended
 });
 
 test('a re-offer without a data channel rejects the previous data section', () => {
-  const previous = createOffer({
-    sessionId: '1',
-    sessionVersion: 1,
-    transport: localTransport(),
-    setup: 'actpass',
-    data: DATA,
-  });
+  const previous = createOffer(offerOptions());
   const reoffer = reparsed(
     createOffer({
       sessionId: '1',

@@ -14,7 +14,14 @@ import {
   serializeSdp,
 } from '../../src/jsep/index.js';
 import { loadFixture } from './fixtures.js';
-import { DATA, localTransport, parseOk, reparsed, replaceLine } from './offer-answer-helpers.js';
+import {
+  DATA,
+  localTransport,
+  offerOptions,
+  parseOk,
+  reparsed,
+  replaceLine,
+} from './offer-answer-helpers.js';
 
 const CHROME_DC = loadFixture('chrome-datachannel-offer');
 
@@ -123,13 +130,9 @@ test('a candidate naming no section is an error and changes nothing', () => {
 });
 
 test('the first candidate of a section goes before its ICE attributes', () => {
-  const offer = createOffer({
-    sessionId: '1',
-    sessionVersion: 1,
-    transport: localTransport({ candidates: [], endOfCandidates: false }),
-    setup: 'actpass',
-    data: DATA,
-  });
+  const offer = createOffer(
+    offerOptions({ transport: localTransport({ candidates: [], endOfCandidates: false }) }),
+  );
   const c = 'candidate:1 1 udp 2130706431 10.77.0.1 50000 typ host';
   addCandidateToDescription(offer, c, { sdpMid: '0' });
   assert.ok(serializeSdp(offer).includes(`c=IN IP4 0.0.0.0\r\na=${c}\r\na=ice-ufrag:`));
