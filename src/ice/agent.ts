@@ -62,17 +62,6 @@ import type {
   IceTransportState,
 } from './types.js';
 
-export type { IceCandidate } from './candidate.js';
-export { parseCandidate, serializeCandidate } from './candidate.js';
-export type {
-  IceAgentOptions,
-  IceEvent,
-  IceGatheringState,
-  IceRole,
-  IceTransmit,
-  IceTransportState,
-} from './types.js';
-
 type TransactionEntry =
   | {
       kind: 'check' | 'consent';
@@ -649,6 +638,14 @@ export class IceAgent {
     pair.useCandidate = false;
     const g = pair.generation;
     if (g.nominating === pair) g.nominating = undefined;
+  }
+
+  /**
+   * Sets the role the signaling decided (RFC 8445 6.1.1: the offerer controls), for an agent
+   * created before the remote description told it; pair priorities follow the new role.
+   */
+  setRole(role: IceRole): void {
+    this.switchRole(role);
   }
 
   private switchRole(role: IceRole): void {

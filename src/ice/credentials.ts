@@ -24,13 +24,3 @@ export function randomTieBreaker(): bigint {
 export function randomMdnsHostname(): string {
   return `${randomUUID()}.local`;
 }
-
-const ICE_CHARS = /^[A-Za-z0-9+/]+$/;
-
-export function isValidUfrag(s: string): boolean {
-  return s.length >= 4 && s.length <= 256 && ICE_CHARS.test(s);
-}
-
-export function isValidPwd(s: string): boolean {
-  return s.length >= 22 && s.length <= 256 && ICE_CHARS.test(s);
-}

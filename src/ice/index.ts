@@ -1,13 +1,5 @@
 /** ICE (RFC 8445, 8838, 7675, 8839): the agent, the candidate grammar and priorities. */
-export {
-  IceAgent,
-  type IceAgentOptions,
-  type IceEvent,
-  type IceGatheringState,
-  type IceRole,
-  type IceTransmit,
-  type IceTransportState,
-} from './agent.js';
+export { IceAgent } from './agent.js';
 export {
   type IceCandidate,
   type IceCandidateType,
@@ -18,3 +10,12 @@ export {
   serializeCandidate,
 } from './candidate.js';
 export { candidatePriority, computeFoundation, localPreference, pairPriority } from './priority.js';
+export type {
+  IceAgentOptions,
+  IceCandidateErrorEvent,
+  IceEvent,
+  IceGatheringState,
+  IceRole,
+  IceTransmit,
+  IceTransportState,
+} from './types.js';

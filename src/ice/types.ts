@@ -1,4 +1,4 @@
-/** The ICE agent's public types (re-exported by agent.ts, where the contract names them). */
+/** The ICE agent's public types. */
 import type { Address } from '../stun/index.js';
 import type { IceCandidate } from './candidate.js';
 
@@ -30,14 +30,17 @@ export type IceEvent =
   | { type: 'data'; data: Uint8Array; local: Address; remote: Address }
   | { type: 'mdns-query'; hostname: string }
   | { type: 'mdns-register'; hostname: string; address: string }
-  | {
-      type: 'candidate-error';
-      address: string;
-      port: number;
-      url: string;
-      errorCode: number;
-      errorText: string;
-    };
+  | IceCandidateErrorEvent;
+
+/** A STUN server that gave no mapped address (W3C icecandidateerror; 701 when unreachable). */
+export interface IceCandidateErrorEvent {
+  type: 'candidate-error';
+  address: string;
+  port: number;
+  url: string;
+  errorCode: number;
+  errorText: string;
+}
 
 export interface IceAgentOptions {
   role: IceRole;

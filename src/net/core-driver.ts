@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { IceTransmit } from '../ice/agent.js';
+import type { IceCandidateErrorEvent, IceEvent, IceTransmit } from '../ice/index.js';
 import type { Address } from '../stun/index.js';
 import {
   hostInterfaces,
@@ -33,14 +33,7 @@ export interface DrivableCore<E extends { type: string }> {
 }
 
 /** A STUN server that could not be parsed or resolved (error 701, as browsers report it). */
-export interface StunServerErrorEvent {
-  type: 'candidate-error';
-  address: string;
-  port: number;
-  url: string;
-  errorCode: number;
-  errorText: string;
-}
+export type StunServerErrorEvent = IceCandidateErrorEvent;
 
 export interface CoreDriverOptions<C> {
   /** Builds the core once sockets are bound and STUN servers resolved. */
@@ -471,16 +464,8 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
 }
 
 /** Events a core emits for the driver to act on (the driver passes them on as well). */
-export interface MdnsRegisterEvent {
-  type: 'mdns-register';
-  hostname: string;
-  address: string;
-}
-
-export interface MdnsQueryEvent {
-  type: 'mdns-query';
-  hostname: string;
-}
+export type MdnsRegisterEvent = Extract<IceEvent, { type: 'mdns-register' }>;
+export type MdnsQueryEvent = Extract<IceEvent, { type: 'mdns-query' }>;
 
 function scopeOf(l: LocalAddress): string | undefined {
   return l.family === 'IPv6' && l.scopeId ? l.interface : undefined;

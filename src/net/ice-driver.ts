@@ -1,6 +1,11 @@
-import type { IceAgentOptions, IceCandidate, IceEvent, IceTransportState } from '../ice/agent.js';
-import { IceAgent } from '../ice/agent.js';
 import { randomPwd, randomUfrag } from '../ice/credentials.js';
+import {
+  IceAgent,
+  type IceAgentOptions,
+  type IceCandidate,
+  type IceEvent,
+  type IceTransportState,
+} from '../ice/index.js';
 import type { Address } from '../stun/index.js';
 import { CoreDriver, type CoreDriverOptions, type CoreDriverStats } from './core-driver.js';
 import type { UdpEndpoint } from './udp-endpoint.js';
@@ -33,29 +38,13 @@ export class IceDriver {
   constructor(opts: IceDriverOptions) {
     this.initialUfrag = opts.localUfrag ?? randomUfrag();
     this.initialPwd = opts.localPwd ?? randomPwd();
-    const {
-      stunServers,
-      addresses,
-      portRange,
-      mdns,
-      mdnsTimeoutMs,
-      ref,
-      networkInterfaces,
-      onEvent,
-      onError,
-      ...agentOpts
-    } = opts;
+    // Each side reads the options it knows: new driver or agent options need no wiring here.
+    const { onEvent, onError, ...rest } = opts;
     this.driver = new CoreDriver<IceAgent, IceEvent>({
-      stunServers,
-      addresses,
-      portRange,
-      mdns,
-      mdnsTimeoutMs,
-      ref,
-      networkInterfaces,
+      ...rest,
       createCore: (init) =>
         new IceAgent({
-          ...agentOpts,
+          ...rest,
           localUfrag: this.initialUfrag,
           localPwd: this.initialPwd,
           stunServers: init.stunServers,

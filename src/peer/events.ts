@@ -1,6 +1,12 @@
 /** What a connection's engine reports: transport states, candidates and data channel events. */
 import type { DataChannel, DataChannelEvent } from '../datachannel/index.js';
-import type { IceCandidate, IceEvent, IceGatheringState, IceTransportState } from '../ice/index.js';
+import type {
+  IceCandidate,
+  IceCandidateErrorEvent,
+  IceEvent,
+  IceGatheringState,
+  IceTransportState,
+} from '../ice/index.js';
 
 export type DtlsTransportState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
 export type SctpTransportState = 'connecting' | 'connected' | 'closed';
@@ -13,14 +19,7 @@ export type SctpTransportState = 'connecting' | 'connected' | 'closed';
 export type PeerEngineEvent =
   | { type: 'local-candidate'; candidate: IceCandidate; sdp: string }
   | { type: 'gathering-state'; state: IceGatheringState }
-  | {
-      type: 'candidate-error';
-      address: string;
-      port: number;
-      url: string;
-      errorCode: number;
-      errorText: string;
-    }
+  | IceCandidateErrorEvent
   | { type: 'ice-state'; state: IceTransportState }
   | { type: 'selected-pair'; local: IceCandidate; remote: IceCandidate }
   | { type: 'dtls-state'; state: DtlsTransportState; error?: string }

@@ -229,11 +229,8 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
   // ---- ICE controls -------------------------------------------------------------------------
 
   setIceRole(role: IceRole): void {
-    if (this.ice.role === role) return;
-    // Without a role setter on the agent, ICE's role-conflict repair (RFC 8445 7.3.1.1)
-    // settles the roles on the first checks.
-    const agent = this.ice as IceAgent & { setRole?: (role: IceRole, now: number) => void };
-    agent.setRole?.(role, this.now);
+    this.ice.setRole(role);
+    this.process();
   }
 
   setRemoteCredentials(ufrag: string, pwd: string, now: number): void {

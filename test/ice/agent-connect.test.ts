@@ -5,11 +5,11 @@ import { runSimulation, SimNetwork } from '../sim/network.js';
 import {
   type AgentEndpoint,
   bytes,
+  dualStackPair,
   isConnected,
   makePeer,
   Signaller,
   startGathering,
-  v4,
   v6,
   wirePeers,
 } from './harness.js';
@@ -22,17 +22,12 @@ function setup(
 ) {
   const net = new SimNetwork(seed, conditions);
   const sig = new Signaller();
-  const a = makePeer(net, {
-    name: 'a',
-    bases: [v4('10.0.0.1', 5000), v6('fd00::1', 5001)],
-    options: { role: roles[0], ...extra.aOpts },
-  });
-  const b = makePeer(net, {
-    name: 'b',
-    bases: [v4('10.0.0.2', 6000), v6('fd00::2', 6001)],
-    options: { role: roles[1], ...extra.bOpts },
-  });
-  wirePeers(net, sig, a, b);
+  const { a, b } = dualStackPair(
+    net,
+    sig,
+    { role: roles[0], ...extra.aOpts },
+    { role: roles[1], ...extra.bOpts },
+  );
   startGathering(a, 0);
   startGathering(b, 0);
   const run = (done: () => boolean, maxTime: number) =>
@@ -107,6 +102,25 @@ for (const role of ['controlling', 'controlled'] as const) {
     }
   });
 }
+
+test('a role set by signaling after gathering began is the one used, whatever the tie-breakers', () => {
+  let bWouldHaveWon = 0;
+  for (const seed of [41, 42, 43, 44, 45, 46]) {
+    // Both agents start as controlling, as a peer that gathered for its own offer does; b then
+    // takes the remote offer and becomes controlled before any check.
+    const { a, b, run } = setup(seed, ['controlling', 'controlling']);
+    if (b.agent.tieBreaker > a.agent.tieBreaker) bWouldHaveWon++;
+    b.agent.setRole('controlled');
+    assert.ok(
+      run(() => isConnected(a) && isConnected(b), 30_000),
+      `seed ${seed}`,
+    );
+    // Role-conflict repair would have made the larger tie-breaker controlling instead.
+    assert.equal(a.agent.role, 'controlling', `seed ${seed}`);
+    assert.equal(b.agent.role, 'controlled', `seed ${seed}`);
+  }
+  assert.ok(bWouldHaveWon > 0, 'some seed gives b the larger tie-breaker');
+});
 
 test('aggressive nomination by the controlling peer is accepted', () => {
   const { a, b, run } = setup(

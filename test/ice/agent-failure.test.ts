@@ -3,38 +3,24 @@ import { test } from 'node:test';
 import { runSimulation, SimNetwork } from '../sim/network.js';
 import {
   bytes,
+  dualStackPair,
   isConnected,
-  makePeer,
   partition,
   Signaller,
+  type SignallingOptions,
   startGathering,
-  v4,
-  v6,
-  wirePeers,
 } from './harness.js';
 
-function setup(seed: number, opts: { trickleEoc?: boolean } = {}) {
+function setup(seed: number, signalling: SignallingOptions = {}) {
   const net = new SimNetwork(seed, { delay: 10, jitter: 10 });
   const sig = new Signaller();
-  const a = makePeer(net, {
-    name: 'a',
-    bases: [v4('10.0.0.1', 5000), v6('fd00::1', 5001)],
-    options: { role: 'controlling' },
-  });
-  const b = makePeer(net, {
-    name: 'b',
-    bases: [v4('10.0.0.2', 6000), v6('fd00::2', 6001)],
-    options: { role: 'controlled' },
-  });
-  wirePeers(net, sig, a, b);
-  if (opts.trickleEoc === false) {
-    for (const e of [a, b]) {
-      const deliver = e.onEvent!;
-      e.onEvent = (ev, now) => {
-        if (ev.type !== 'gathering-state') deliver(ev, now);
-      };
-    }
-  }
+  const { a, b } = dualStackPair(
+    net,
+    sig,
+    { role: 'controlling' },
+    { role: 'controlled' },
+    signalling,
+  );
   const endpoints = [a, b, sig];
   const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
   return { net, sig, a, b, run };
@@ -60,7 +46,7 @@ test('no path with end-of-candidates: both sides fail cleanly', () => {
 });
 
 test('no path without end-of-candidates: checking, then failed 30 s after the PAC timer', () => {
-  const { net, a, b, run } = setup(302, { trickleEoc: false });
+  const { net, a, b, run } = setup(302, { endOfCandidates: false });
   partition(net, a, b);
   startGathering(a, 0);
   startGathering(b, 0);

@@ -171,6 +171,8 @@ export interface SignallingOptions {
   trickle?: boolean;
   /** Send credentials at this time (default 0). */
   credentialsAt?: number;
+  /** Signal end-of-candidates once gathering completes. Default true. */
+  endOfCandidates?: boolean;
 }
 
 /**
@@ -196,7 +198,11 @@ export function wirePeers(
         const at = now + delay();
         lastAt = Math.max(lastAt, at);
         sig.schedule(at, (t) => to.agent.addRemoteCandidate(c, t));
-      } else if (e.type === 'gathering-state' && e.state === 'complete') {
+      } else if (
+        e.type === 'gathering-state' &&
+        e.state === 'complete' &&
+        opts.endOfCandidates !== false
+      ) {
         // After every candidate, as a signalling channel that keeps order would deliver it.
         const at = Math.max(lastAt, now) + delay();
         sig.schedule(at, (t) => to.agent.endOfRemoteCandidates(t));
@@ -232,6 +238,31 @@ export function startGathering(e: AgentEndpoint, now: number): void {
 
 export const v4 = (address: string, port: number): Address => ({ address, port, family: 'IPv4' });
 export const v6 = (address: string, port: number): Address => ({ address, port, family: 'IPv6' });
+
+/**
+ * The usual two peers, wired through `sig`: a on 10.0.0.1:5000 and [fd00::1]:5001, b on
+ * 10.0.0.2:6000 and [fd00::2]:6001.
+ */
+export function dualStackPair(
+  net: SimNetwork,
+  sig: Signaller,
+  aOptions: PeerSetup['options'],
+  bOptions: PeerSetup['options'],
+  signalling: SignallingOptions = {},
+): { a: AgentEndpoint; b: AgentEndpoint } {
+  const a = makePeer(net, {
+    name: 'a',
+    bases: [v4('10.0.0.1', 5000), v6('fd00::1', 5001)],
+    options: aOptions,
+  });
+  const b = makePeer(net, {
+    name: 'b',
+    bases: [v4('10.0.0.2', 6000), v6('fd00::2', 6001)],
+    options: bOptions,
+  });
+  wirePeers(net, sig, a, b, signalling);
+  return { a, b };
+}
 
 export function isConnected(e: AgentEndpoint): boolean {
   return e.agent.state === 'connected' || e.agent.state === 'completed';

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { test } from 'node:test';
 import type { IceTransmit } from '../../src/ice/index.js';
-import { CoreDriver } from '../../src/net/index.js';
 import type { Address } from '../../src/stun/index.js';
-import { FakeCore, type FakeCoreEvent } from './fake-core.js';
+import { FakeCore, startFakeDriver } from './fake-core.js';
 
 class LoggingCore extends FakeCore {
   readonly log: string[] = [];
@@ -26,30 +25,21 @@ class LoggingCore extends FakeCore {
 }
 
 test('a burst of datagrams reaches the core before its output is taken, once', async () => {
-  let core: LoggingCore | undefined;
-  const driver = new CoreDriver<LoggingCore, FakeCoreEvent>({
-    createCore: () => {
-      core = new LoggingCore();
-      return core;
-    },
-    addresses: { addresses: ['127.0.0.1'] },
-    ref: false,
-  });
-  await driver.start();
+  const { driver, core } = await startFakeDriver(() => new LoggingCore());
   const tx = createSocket('udp4');
   await new Promise<void>((r) => tx.bind(0, '127.0.0.1', () => r()));
   try {
-    core!.log.length = 0;
+    core.log.length = 0;
     const to = driver.endpoints[0]!.local;
     const sent = ['a', 'b', 'c', 'd', 'e'];
     await Promise.all(
       sent.map((m) => new Promise<void>((r) => tx.send(m, to.port, to.address, () => r()))),
     );
-    for (let i = 0; i < 50 && core!.received.length < sent.length; i++) {
+    for (let i = 0; i < 50 && core.received.length < sent.length; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(core!.log, [...sent.map((m) => `datagram ${m}`), 'poll']);
+    assert.deepEqual(core.log, [...sent.map((m) => `datagram ${m}`), 'poll']);
   } finally {
     tx.close();
     driver.close();

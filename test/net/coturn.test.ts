@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
-import type { IceCandidate, IceEvent } from '../../src/ice/agent.js';
+import type { IceCandidate, IceEvent } from '../../src/ice/index.js';
 import { IceDriver } from '../../src/net/index.js';
 import {
   type Address,

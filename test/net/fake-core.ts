@@ -1,10 +1,14 @@
 import type { IceTransmit } from '../../src/ice/index.js';
-import type { DrivableCore } from '../../src/net/index.js';
+import {
+  CoreDriver,
+  type CoreDriverOptions,
+  type DrivableCore,
+  type MdnsQueryEvent,
+  type MdnsRegisterEvent,
+} from '../../src/net/index.js';
 import type { Address } from '../../src/stun/index.js';
 
-export type FakeCoreEvent =
-  | { type: 'mdns-query'; hostname: string }
-  | { type: 'mdns-register'; hostname: string; address: string };
+export type FakeCoreEvent = MdnsQueryEvent | MdnsRegisterEvent;
 
 /**
  * The smallest core a CoreDriver can drive: it sends what a test queues, emits the events a
@@ -55,4 +59,29 @@ export class FakeCore implements DrivableCore<FakeCoreEvent> {
   emit(ev: FakeCoreEvent): void {
     this.events.push(ev);
   }
+}
+
+/**
+ * A started CoreDriver on one 127.0.0.1 socket, not keeping the process alive, driving the
+ * core `make` returns. `onError` is attached before start().
+ */
+export async function startFakeDriver<C extends FakeCore>(
+  make: () => C,
+  opts: Omit<CoreDriverOptions<C>, 'createCore'> & { onError?: (err: Error) => void } = {},
+): Promise<{ driver: CoreDriver<C, FakeCoreEvent>; core: C }> {
+  const { onError, ...driverOpts } = opts;
+  let core: C | undefined;
+  const driver = new CoreDriver<C, FakeCoreEvent>({
+    createCore: () => {
+      core = make();
+      return core;
+    },
+    addresses: { addresses: ['127.0.0.1'] },
+    ref: false,
+    ...driverOpts,
+  });
+  driver.onError = onError;
+  await driver.start();
+  if (!core) throw new Error('start() did not create the core');
+  return { driver, core };
 }

@@ -2,8 +2,7 @@
  * Two IceDrivers on real sockets, wired by the test as signalling would be: credentials up
  * front, candidates trickled as SDP strings (serialized, then parsed on the other side).
  */
-import type { IceEvent } from '../../src/ice/agent.js';
-import { parseCandidate, serializeCandidate } from '../../src/ice/agent.js';
+import { type IceEvent, parseCandidate, serializeCandidate } from '../../src/ice/index.js';
 import { IceDriver, type IceDriverOptions } from '../../src/net/index.js';
 
 /** Records a driver's events and lets a test wait for one, with a deadline. */

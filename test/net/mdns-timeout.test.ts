@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, type MockTimers, type TestContext, test } from 'node:test';
-import { CoreDriver } from '../../src/net/index.js';
 import { MdnsService } from '../../src/net/mdns.js';
-import { FakeCore, type FakeCoreEvent } from './fake-core.js';
+import { FakeCore, startFakeDriver } from './fake-core.js';
 
 // Multicast must never leave the machine: only inside the private namespace.
 const skip =
@@ -23,22 +22,13 @@ afterEach(async () => {
 });
 
 async function startDriver(mdnsTimeoutMs?: number) {
-  let core: FakeCore | undefined;
-  const driver = new CoreDriver<FakeCore, FakeCoreEvent>({
-    createCore: () => {
-      core = new FakeCore();
-      return core;
-    },
-    addresses: { addresses: ['127.0.0.1'] },
+  const errors: Error[] = [];
+  const { driver, core } = await startFakeDriver(() => new FakeCore(), {
     mdns: { interface: '10.77.0.2' },
     ...(mdnsTimeoutMs === undefined ? {} : { mdnsTimeoutMs }),
-    ref: false,
+    onError: (err) => errors.push(err),
   });
-  const errors: Error[] = [];
-  driver.onError = (err) => errors.push(err);
-  await driver.start();
   cleanup.push(() => driver.close());
-  assert.ok(core);
   return { driver, core, errors };
 }
 

@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, test } from 'node:test';
-import { CoreDriver } from '../../src/net/index.js';
 import { bindUdpSocket } from '../../src/net/udp.js';
 import { UdpEndpoint } from '../../src/net/udp-endpoint.js';
 import type { Address } from '../../src/stun/index.js';
-import { FakeCore, type FakeCoreEvent } from './fake-core.js';
+import { FakeCore, startFakeDriver } from './fake-core.js';
 
 const open: Socket[] = [];
 after(() => {
@@ -108,17 +107,7 @@ for (const host of ['127.0.0.1', '::1'] as const) {
 
 test('what a core sends while CoreDriver.close() closes it reaches the peer', async () => {
   const rx = await receiver('127.0.0.1');
-  let core: FakeCore | undefined;
-  const driver = new CoreDriver<FakeCore, FakeCoreEvent>({
-    createCore: () => {
-      core = new FakeCore();
-      return core;
-    },
-    addresses: { addresses: ['127.0.0.1'] },
-    ref: false,
-  });
-  await driver.start();
-  assert.ok(core);
+  const { driver, core } = await startFakeDriver(() => new FakeCore());
   const socket = driver.endpoints[0]!.socket;
   const closed = socketClosed(socket);
   core.onClose.push({ data: bytes('ABORT'), remote: rx.address });
