@@ -9,10 +9,10 @@
  * (../shared/netns-run) when that is available, so that the stacks find a non-loopback
  * interface and no packet leaves the machine.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { reexecInNamespace } from '../scripts/netns.mjs';
 
 export interface BenchOptions {
   reps: number;
@@ -20,20 +20,7 @@ export interface BenchOptions {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const netnsRun = resolve(here, '..', '..', 'shared', 'netns-run');
-
-if (process.env.NETNS_RUN !== '1' && process.env.TSRTC_NO_NETNS !== '1' && existsSync(netnsRun)) {
-  const probe = spawnSync(netnsRun, ['true'], { stdio: 'ignore' });
-  if (probe.status === 0) {
-    const r = spawnSync(
-      netnsRun,
-      [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-      { stdio: 'inherit' },
-    );
-    process.exit(r.status ?? 1);
-  }
-  console.warn('# private network namespace unavailable: running on this host network');
-}
+reexecInNamespace('running on this host network');
 
 /** `--name value`, `--name=value`, or a bare `--name` (true). */
 function parseFlags(argv: string[]): Record<string, string | boolean> {

@@ -70,7 +70,7 @@ export class Payloads {
 }
 
 /** A received message as bytes, whatever binary form the stack delivered. */
-export function asBytes(data: unknown): Uint8Array | undefined {
+function asBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data))
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -5,62 +5,24 @@
  * the offer/answer plumbing every workload shares. Only the W3C API is used.
  */
 
-export interface SessionDescriptionInit {
-  type: string;
-  sdp: string;
-}
+import type {
+  DataChannelInit,
+  DataChannelLike,
+  IceCandidateInit,
+  IceCandidateLike,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  SessionDescriptionInit,
+} from '../demo/w3c.js';
 
-export interface IceCandidateInit {
-  candidate: string;
-  sdpMid: string | null;
-  sdpMLineIndex: number | null;
-}
-
-export interface DataChannelInit {
-  ordered?: boolean;
-  maxRetransmits?: number;
-  negotiated?: boolean;
-  id?: number;
-}
-
-export interface DataChannelLike {
-  readonly label: string;
-  readonly readyState: string;
-  readonly bufferedAmount: number;
-  bufferedAmountLowThreshold: number;
-  binaryType: string;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onbufferedamountlow: ((ev: unknown) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  send(data: string | ArrayBuffer | ArrayBufferView): void;
-  close(): void;
-}
-
-export interface PeerConnectionLike {
-  readonly connectionState: string;
-  onicecandidate: ((ev: { candidate: IceCandidateLike | null }) => void) | null;
-  ondatachannel: ((ev: { channel: DataChannelLike }) => void) | null;
-  onconnectionstatechange: ((ev: unknown) => void) | null;
-  createDataChannel(label: string, init?: DataChannelInit): DataChannelLike;
-  createOffer(): Promise<SessionDescriptionInit>;
-  createAnswer(): Promise<SessionDescriptionInit>;
-  setLocalDescription(d?: SessionDescriptionInit): Promise<void>;
-  setRemoteDescription(d: SessionDescriptionInit): Promise<void>;
-  addIceCandidate(c?: IceCandidateInit | null): Promise<void>;
-  close(): void;
-}
-
-export interface IceCandidateLike {
-  readonly candidate: string;
-  readonly sdpMid: string | null;
-  readonly sdpMLineIndex: number | null;
-}
-
-export type PeerConnectionConstructor = new (
-  config?: Record<string, unknown>,
-) => PeerConnectionLike;
+export type {
+  DataChannelInit,
+  DataChannelLike,
+  IceCandidateInit,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  SessionDescriptionInit,
+};
 
 export type StackName = 'tsrtc' | 'wrtc' | 'node-datachannel';
 export const STACK_NAMES: readonly StackName[] = ['tsrtc', 'wrtc', 'node-datachannel'];

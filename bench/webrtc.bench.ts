@@ -196,13 +196,15 @@ async function connect(
 
 // ---- 1. bulk transfer, both peers in this process ----
 
+const THROUGHPUT_METRICS: Metric[] = [
+  { key: 'mbps', label: 'MB/s', unit: 'MB/s', better: 'higher', digits: 1 },
+  { key: 'rcvbuf', label: 'UDP rcvbuf drops', unit: 'drops', better: 'none', digits: 0 },
+];
+
 function throughputCase(size: number, total: number): Case {
   return {
     label: `${fmtBytes(size)} messages`,
-    metrics: [
-      { key: 'mbps', label: 'MB/s', unit: 'MB/s', better: 'higher', digits: 1 },
-      { key: 'rcvbuf', label: 'UDP rcvbuf drops', unit: 'drops', better: 'none', digits: 0 },
-    ],
+    metrics: THROUGHPUT_METRICS,
     timeoutMs: 90_000,
     async run(stack, guard) {
       const { ca, cb } = await connect(stack, guard, 'bulk');
@@ -237,10 +239,7 @@ function throughput2pCases(
   const cases = sizes.map(
     (size): Case => ({
       label: `${fmtBytes(size)} messages`,
-      metrics: [
-        { key: 'mbps', label: 'MB/s', unit: 'MB/s', better: 'higher', digits: 1 },
-        { key: 'rcvbuf', label: 'UDP rcvbuf drops', unit: 'drops', better: 'none', digits: 0 },
-      ],
+      metrics: THROUGHPUT_METRICS,
       timeoutMs: 90_000,
       async run(stack, guard) {
         guard.onFailure(() => {

@@ -6,25 +6,15 @@
 // interface or multicast (ICE over real sockets, mDNS, browser interop) are enabled.
 // Usage: node scripts/test.mjs [file-or-dir-filter ...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from './ensure-deps.mjs';
+import { reexecInNamespace } from './netns.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 ensureDependencies();
-const netnsRun = resolve(root, '..', 'shared', 'netns-run');
-
-if (process.env.NETNS_RUN !== '1' && process.env.TSRTC_NO_NETNS !== '1' && existsSync(netnsRun)) {
-  const probe = spawnSync(netnsRun, ['true'], { stdio: 'ignore' });
-  if (probe.status === 0) {
-    const r = spawnSync(netnsRun, [process.execPath, ...process.argv.slice(1)], {
-      stdio: 'inherit',
-    });
-    process.exit(r.status ?? 1);
-  }
-  console.warn('# private network namespace unavailable: namespace-only tests will be skipped');
-}
+reexecInNamespace('namespace-only tests will be skipped');
 
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { type DemoServer, loadTsrtc, startDemoServer } from '../../demo/server.js';
 import type { PeerConnectionConstructor } from '../../demo/w3c.js';
+import { type Browser, chromiumUnavailable, launchBrowser } from '../interop/chromium.js';
 
 // The demo that `npm start` runs, end to end: Chromium opens the page and talks to the peer in
 // the server. DEMO_STACK=wrtc puts libwebrtc's Node binding in tsrtc's place, to check the test
@@ -23,29 +21,6 @@ const RTCPeerConnection: PeerConnectionConstructor =
     : await loadTsrtc();
 /** Half of what `npm start` sends, which keeps this file well under a minute on a busy machine. */
 const THROUGHPUT_TEST_BYTES = 8 * 1024 * 1024;
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-function chromiumSkip(): string | false {
-  if (process.env.NETNS_RUN !== '1') {
-    return 'needs the private network namespace (NETNS_RUN=1): Chromium ignores loopback for ICE';
-  }
-  try {
-    accessSync(CHROMIUM_PATH, constants.X_OK);
-  } catch {
-    return `Chromium not installed at ${CHROMIUM_PATH} (Debian package "chromium")`;
-  }
-  return false;
-}
-
-/**
- * Chromium gathers host candidates only on the interface of its default route, and the
- * namespace has none: a host route to the address it probes with (connect() on UDP, which sends
- * nothing) gives it one. The route exists only inside the namespace.
- */
-function routeForChromium(): void {
-  execFileSync('ip', ['-4', 'route', 'replace', '8.8.8.8/32', 'dev', 'v0'], { stdio: 'ignore' });
-}
-
 type Node = { textContent: string | null };
 
 async function startServer(log: string[]): Promise<DemoServer> {
@@ -269,40 +244,23 @@ describe(`demo page in Chromium (${stackName})`, () => {
   const log: string[] = [];
   const pageErrors: string[] = [];
   let server: DemoServer;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let userDataDir: string;
 
   before(async () => {
-    const skip = chromiumSkip();
+    const skip = chromiumUnavailable();
     if (skip) throw new Error(skip);
-    routeForChromium();
     server = await startServer(log);
-    userDataDir = mkdtempSync(join(tmpdir(), 'tsrtc-demo-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      viewport: { width: 1000, height: 760 },
-      args: [
-        '--no-sandbox', // the tests run as root
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    // IPv4 only, as on most home networks the demo is shown on.
+    browser = await launchBrowser({ viewport: { width: 1000, height: 760 }, ipv6: false });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`http://127.0.0.1:${server.port}/`);
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
+    await browser?.close();
     await server?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const text = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
@@ -337,8 +295,9 @@ describe(`demo page in Chromium (${stackName})`, () => {
     assert.equal(await text('#signaling-state'), 'open');
     assert.match(await text('#ice-state'), /^(connected|completed)$/);
     // tsrtc's host candidate is on the namespace's veth pair (libwebrtc also uses loopback);
-    // Chromium hides its own address behind an mDNS name.
-    const serverAddr = stackName === 'tsrtc' ? '10\\.77\\.0\\.[12]' : '\\S+';
+    // Chromium hides its own address behind an mDNS name. The pair is IPv6 when the interop
+    // tests sharing the namespace gave Chromium an IPv6 route first.
+    const serverAddr = stackName === 'tsrtc' ? '(10\\.77\\.0\\.[12]|fd77::[12])' : '\\S+';
     // Chromium may learn the server's address from a check before the candidate arrives by
     // signaling, and then reports it as peer-reflexive (and may withhold its address).
     await waitText(
@@ -384,7 +343,7 @@ describe(`demo page in Chromium (${stackName})`, () => {
     assert.equal(await page.isEnabled('#throughput-button'), true);
     assert.equal(await text('#notice'), '', 'no error shown');
 
-    const shot = process.env.DEMO_SCREENSHOT ?? join(userDataDir, 'demo.png');
+    const shot = process.env.DEMO_SCREENSHOT ?? join(browser.profileDir, 'demo.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok((await import('node:fs')).statSync(shot).size > 10_000, 'screenshot written');
   });

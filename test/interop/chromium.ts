@@ -54,13 +54,13 @@ export function namespaceUnavailable(): string | false {
  * give it one. They exist only inside the namespace, whose only links are lo and the veth pair,
  * so nothing can leave the machine.
  */
-export function prepareNamespaceRoutes(): void {
+function prepareNamespaceRoutes(ipv6 = true): void {
   if (process.env.NETNS_RUN !== '1') return;
-  const routes = [
-    ['-4', 'route', 'replace', '8.8.8.8/32', 'dev', 'v0'],
-    ['-6', 'route', 'replace', '2001:4860:4860::8888/128', 'dev', 'v0'],
-  ];
-  for (const args of routes) execFileSync('ip', args, { stdio: 'ignore' });
+  execFileSync('ip', ['-4', 'route', 'replace', '8.8.8.8/32', 'dev', 'v0'], { stdio: 'ignore' });
+  if (ipv6) {
+    const route = ['-6', 'route', 'replace', '2001:4860:4860::8888/128', 'dev', 'v0'];
+    execFileSync('ip', route, { stdio: 'ignore' });
+  }
 }
 
 /** The page every Chromium peer runs in: blank, plus the remote agent as a module. */
@@ -104,24 +104,65 @@ async function serveAgentPage(): Promise<Server> {
   return server;
 }
 
-/** Launches headless Chromium with a fresh profile. */
-export async function launchChromium(): Promise<ChromiumSession> {
-  prepareNamespaceRoutes();
+export interface BrowserOptions {
+  /** Page size; Playwright's default when absent. */
+  readonly viewport?: { width: number; height: number };
+  /** Whether Chromium gets a default route for IPv6 too, and so gathers IPv6 candidates. */
+  readonly ipv6?: boolean;
+}
+
+/** Headless Chromium on a fresh profile that `close` deletes. */
+export interface Browser {
+  readonly context: BrowserContext;
+  /** The profile directory, a scratch place for files the test writes. */
+  readonly profileDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches headless Chromium with a fresh profile, after giving it the routes it needs to
+ * gather candidates inside the namespace.
+ */
+export async function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
+  prepareNamespaceRoutes(options.ipv6 ?? true);
   const userDataDir = mkdtempSync(join(tmpdir(), 'tsrtc-chromium-'));
-  const server = await serveAgentPage();
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
+      ...(options.viewport ? { viewport: options.viewport } : {}),
     });
   } catch (err) {
-    server.close();
     rmSync(userDataDir, { recursive: true, force: true });
     throw err;
   }
+  let closed = false;
+  return {
+    context,
+    profileDir: userDataDir,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await context.close().catch(() => {});
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium with a fresh profile, serving the remote agent's page. */
+export async function launchChromium(): Promise<ChromiumSession> {
+  const server = await serveAgentPage();
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const { context } = browser;
   let closed = false;
   return {
     context,
@@ -135,10 +176,9 @@ export async function launchChromium(): Promise<ChromiumSession> {
     async close() {
       if (closed) return;
       closed = true;
-      await context.close().catch(() => {});
+      await browser.close();
       server.closeAllConnections();
       server.close();
-      rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }

@@ -51,23 +51,3 @@ export class EventLog<E> {
     });
   }
 }
-
-/** Resolves with the first `type` event on `target`, or rejects after `timeoutMs`. */
-export function nextEvent(
-  target: EventTarget,
-  type: string,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<Event> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      target.removeEventListener(type, on);
-      reject(new Error(`gave up waiting for ${what} after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const on = (e: Event) => {
-      clearTimeout(timer);
-      resolve(e);
-    };
-    target.addEventListener(type, on, { once: true });
-  });
-}

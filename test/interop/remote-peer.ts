@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
+import type { DataChannelInit, IceCandidateInit, SessionDescriptionInit } from '../../demo/w3c.js';
 import type { ChromiumSession } from './chromium.js';
 import { EventLog } from './event-log.js';
 import { InteropAgent } from './remote-agent.js';
 import type { NodeStack } from './stacks.js';
-import type { DataChannelInit, IceCandidateInit, SessionDescriptionInit } from './w3c-types.js';
 
 /** What a remote agent reports (see remote-agent.js). */
 export interface AgentEvent {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { DataChannelLike } from '../../demo/w3c.js';
 import { Prng } from '../sim/prng.js';
 import type { RemotePeer } from './remote-peer.js';
 import { InteropSession } from './session.js';
 import type { NodeStack } from './stacks.js';
-import type { DataChannelLike } from './w3c-types.js';
 
 /**
  * The interop scenarios, one suite for every remote peer: the local stack (tsrtc) against a

@@ -1,6 +1,3 @@
-import { EventLog } from './event-log.js';
-import type { RemotePeer } from './remote-peer.js';
-import type { NodeStack } from './stacks.js';
 import type {
   DataChannelInit,
   DataChannelLike,
@@ -8,7 +5,10 @@ import type {
   IceCandidateLike,
   PeerConnectionLike,
   SessionDescriptionInit,
-} from './w3c-types.js';
+} from '../../demo/w3c.js';
+import { EventLog } from './event-log.js';
+import type { RemotePeer } from './remote-peer.js';
+import type { NodeStack } from './stacks.js';
 
 /** What happens on the local side's channels, in order. */
 export interface LocalChannelEvent {

@@ -1,4 +1,4 @@
-import type { PeerConnectionConstructor } from './w3c-types.js';
+import type { PeerConnectionConstructor } from '../../demo/w3c.js';
 
 /**
  * The W3C RTCPeerConnection implementations available in this process: tsrtc (the one under

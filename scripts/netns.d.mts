@@ -1,0 +1,1 @@
+export function reexecInNamespace(fallback: string): void;
