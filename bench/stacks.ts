@@ -5,6 +5,7 @@
  * the offer/answer plumbing every workload shares. Only the W3C API is used.
  */
 
+import { availableParallelism } from 'node:os';
 import type {
   DataChannelInit,
   DataChannelLike,
@@ -24,8 +25,18 @@ export type {
   SessionDescriptionInit,
 };
 
-export type StackName = 'tsrtc' | 'wrtc' | 'node-datachannel';
-export const STACK_NAMES: readonly StackName[] = ['tsrtc', 'wrtc', 'node-datachannel'];
+export type StackName = 'tsrtc' | 'tsrtc-worker' | 'wrtc' | 'node-datachannel';
+export const STACK_NAMES: readonly StackName[] = [
+  'tsrtc',
+  'tsrtc-worker',
+  'wrtc',
+  'node-datachannel',
+];
+
+/** tsrtc in both of its modes: protocols on the calling thread, or on worker threads. */
+export function isTsrtc(name: StackName): boolean {
+  return name === 'tsrtc' || name === 'tsrtc-worker';
+}
 
 export interface Stack {
   readonly name: StackName;
@@ -45,14 +56,15 @@ export interface Stack {
 /** Loads a stack, or returns why it cannot run. */
 export async function loadStack(name: StackName): Promise<Stack | string> {
   try {
-    if (name === 'tsrtc') {
+    if (isTsrtc(name)) {
       const mod = (await import('../src/index.js')) as Record<string, unknown>;
       if (typeof mod.RTCPeerConnection !== 'function') {
         return 'src/index.ts does not export RTCPeerConnection yet';
       }
+      const Base = mod.RTCPeerConnection as PeerConnectionConstructor;
       return {
         name,
-        RTCPeerConnection: mod.RTCPeerConnection as PeerConnectionConstructor,
+        RTCPeerConnection: name === 'tsrtc' ? Base : await warmedWorkerMode(Base),
         firesBufferedAmountLow: true,
         firesLateOpen: true,
       };
@@ -249,4 +261,29 @@ export async function connectPair(
   await sa.setRemote(answer);
   const [, cb] = await Promise.all([localOpen, remoteChannel.promise]);
   return { a, b, ca, cb };
+}
+
+/**
+ * The worker threads start with the first connections, and from the TypeScript sources they
+ * compile them first (over a second): start them before anything is measured.
+ */
+async function warmedWorkerMode(
+  Base: PeerConnectionConstructor,
+): Promise<PeerConnectionConstructor> {
+  const Ctor = inWorkerMode(Base);
+  const pcs = Array.from({ length: availableParallelism() }, () => new Ctor());
+  await Promise.all(
+    pcs.map((pc) => (pc as unknown as { getStats(): Promise<unknown> }).getStats()),
+  );
+  for (const pc of pcs) pc.close();
+  return Ctor;
+}
+
+/** The same constructor with the Node extra `tsrtc.worker` set in every configuration. */
+function inWorkerMode(Base: PeerConnectionConstructor): PeerConnectionConstructor {
+  return class extends (Base as new (config?: object) => PeerConnectionLike) {
+    constructor(config: { tsrtc?: object } = {}) {
+      super({ ...config, tsrtc: { ...config.tsrtc, worker: true } });
+    }
+  } as unknown as PeerConnectionConstructor;
 }

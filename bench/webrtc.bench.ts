@@ -24,6 +24,7 @@ import {
   type DataChannelInit,
   type DataChannelLike,
   deferred,
+  isTsrtc,
   loadStack,
   PeerSet,
   releaseNativeStacks,
@@ -660,7 +661,9 @@ export async function run(opts: BenchOptions): Promise<void> {
   }
 
   const summary: SummaryRow[] = [];
-  const natives = stackNames.filter((n) => n !== 'tsrtc');
+  const ours = stackNames.filter(isTsrtc);
+  const natives = stackNames.filter((n) => !isTsrtc(n));
+  const ratioKeys = ours.flatMap((o) => natives.map((n) => `${o}/${n}`));
   for (const w of buildWorkloads(s)) {
     if (wanted.length > 0 && !wanted.includes(w.name)) continue;
     console.log(`\n### ${w.title}`);
@@ -681,7 +684,7 @@ export async function run(opts: BenchOptions): Promise<void> {
               const measure = () =>
                 withTimeout(c.run(st, guard), c.timeoutMs, `${st.name} ${c.label}`);
               const r =
-                profileDir && st.name === 'tsrtc'
+                profileDir && isTsrtc(st.name)
                   ? await profiled(
                       join(
                         profileDir,
@@ -731,16 +734,18 @@ export async function run(opts: BenchOptions): Promise<void> {
           }
         }
         const ratios: Record<string, string> = {};
-        const t = medians.get('tsrtc');
-        for (const n of natives) {
-          const v = medians.get(n);
-          ratios[n] =
-            m.better === 'none' || t === undefined || v === undefined || v === 0
-              ? '—'
-              : `${(t / v).toFixed(2)}`;
+        for (const o of ours) {
+          const t = medians.get(o);
+          for (const n of natives) {
+            const v = medians.get(n);
+            ratios[`${o}/${n}`] =
+              m.better === 'none' || t === undefined || v === undefined || v === 0
+                ? '—'
+                : `${(t / v).toFixed(2)}`;
+          }
         }
         summary.push({ workload: `${w.name}: ${c.label}`, metric: m.label, values, ratios });
-        const ratioText = natives.map((n) => `tsrtc/${n} ${ratios[n]}`).join(', ');
+        const ratioText = ratioKeys.map((k) => `${k} ${ratios[k]}`).join(', ');
         const dir = m.better === 'none' ? '' : ` [${m.better} is better]`;
         console.log(
           `  ${c.label} — ${m.label}${dir}: ${stackNames.map((n) => `${n} ${values[n]}`).join(' | ')}  (${ratioText})`,
@@ -750,20 +755,20 @@ export async function run(opts: BenchOptions): Promise<void> {
   }
 
   await releaseNativeStacks();
-  printSummary(summary, stackNames, natives, (performance.now() - started) / 1000);
+  printSummary(summary, stackNames, ratioKeys, (performance.now() - started) / 1000);
 }
 
 function printSummary(
   rows: SummaryRow[],
   stackNames: StackName[],
-  natives: StackName[],
+  ratioKeys: string[],
   seconds: number,
 ): void {
   if (rows.length === 0) return;
   console.log(
     `\n### summary (medians; ratio = tsrtc ÷ native; run took ${seconds.toFixed(0)} s)\n`,
   );
-  const head = ['workload', 'figure', ...stackNames, ...natives.map((n) => `tsrtc/${n}`)];
+  const head = ['workload', 'figure', ...stackNames, ...ratioKeys];
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => ' --- ').join('|')}|`);
   for (const r of rows) {
@@ -771,7 +776,7 @@ function printSummary(
       r.workload,
       r.metric,
       ...stackNames.map((n) => r.values[n] ?? ''),
-      ...natives.map((n) => r.ratios[n] ?? ''),
+      ...ratioKeys.map((k) => r.ratios[k] ?? ''),
     ];
     console.log(`| ${cells.join(' | ')} |`);
   }

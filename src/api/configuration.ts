@@ -25,6 +25,11 @@ export interface TsrtcOptions {
   portRange?: { min: number; max: number };
   /** Hide host candidates behind mDNS names, as browsers do (default false). */
   mdns?: boolean;
+  /**
+   * Run this connection's ICE, DTLS and SCTP on a worker thread shared with other connections
+   * (one per core, at most four), leaving only whole messages to this thread (default false).
+   */
+  worker?: boolean;
 }
 
 export interface RTCConfiguration {
@@ -295,6 +300,7 @@ function validateTsrtcOptions(value: unknown): TsrtcOptions {
     out.portRange = { min, max };
   }
   if (v.mdns !== undefined) out.mdns = Boolean(v.mdns);
+  if (v.worker !== undefined) out.worker = Boolean(v.worker);
   return out;
 }
 

@@ -30,7 +30,13 @@ import {
   serializeSdp,
   transportSectionIndex,
 } from '../jsep/index.js';
-import { LOCAL_MAX_MESSAGE_SIZE, PeerEngine, type PeerEngineEvent } from '../peer/index.js';
+import {
+  type ConnectionEngine,
+  LOCAL_MAX_MESSAGE_SIZE,
+  PeerEngine,
+  type PeerEngineEvent,
+} from '../peer/index.js';
+import { WorkerEngine } from '../peer/worker/worker-engine.js';
 import {
   type AlgorithmIdentifier,
   certificateInternals,
@@ -114,7 +120,7 @@ interface CheckedDescription {
 export class RTCPeerConnection extends EventTarget {
   #config: ValidatedConfiguration;
   readonly #certificate: RTCCertificate;
-  readonly #engine: PeerEngine;
+  readonly #engine: ConnectionEngine;
   readonly #chain: OperationsChain;
   readonly #iceTransport: RTCIceTransport;
   readonly #dtlsTransport: RTCDtlsTransport;
@@ -176,7 +182,8 @@ export class RTCPeerConnection extends EventTarget {
     this.#config = validateConfiguration(configuration);
     this.#certificate = this.#config.certificates[0] ?? createRTCCertificate(defaultCertificate());
     const c = this.#config;
-    this.#engine = new PeerEngine({
+    const Engine = c.tsrtc.worker === true ? WorkerEngine : PeerEngine;
+    this.#engine = new Engine({
       iceServers: c.iceServers,
       iceTransportPolicy: c.iceTransportPolicy,
       certificate: certificateInternals(this.#certificate),
@@ -491,7 +498,7 @@ export class RTCPeerConnection extends EventTarget {
     if (selector !== undefined && selector !== null) {
       throw domException('InvalidAccessError', 'stats selectors need media tracks');
     }
-    const stats = this.#engine.stats();
+    const stats = await this.#engine.stats();
     return buildStatsReport({
       engine: stats,
       channels: [...this.#channels.values()],

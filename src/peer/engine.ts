@@ -12,8 +12,14 @@ import type { DtlsCertificate, DtlsRole } from '../dtls/index.js';
 import { randomPwd, randomUfrag } from '../ice/credentials.js';
 import type { IceCandidate, IceRole } from '../ice/index.js';
 import { CoreDriver, type LocalAddressOptions } from '../net/index.js';
+import type { ConnectionEngine } from './connection-engine.js';
 import type { PeerCoreEvent, PeerEngineEvent } from './events.js';
-import { PeerCore, type PeerCoreOptions, type SctpTransportParams } from './peer-core.js';
+import {
+  type ChannelLayer,
+  PeerCore,
+  type PeerCoreOptions,
+  type SctpTransportParams,
+} from './peer-core.js';
 import { buildEngineStats, type PeerEngineStats } from './stats.js';
 
 export interface PeerEngineOptions {
@@ -31,6 +37,10 @@ export interface PeerEngineOptions {
   cores?: Pick<PeerCoreOptions, 'dtls' | 'sctp'> & { ice?: PeerCoreOptions['ice'] };
   /** Non-fatal I/O problems (a socket that failed, mDNS errors). */
   onError?: (error: Error) => void;
+  /** Credentials of the first gathering (default: random). */
+  ice?: { ufrag: string; pwd: string };
+  /** Where the association's events go (default: this engine's own data channels). */
+  channels?: ChannelLayer;
 }
 
 /** The largest message we accept (our a=max-message-size): SCTP's reassembly limit. */
@@ -43,12 +53,12 @@ export const LOCAL_MAX_MESSAGE_SIZE = 262144;
  * queued and replayed), `close()`. Events arrive synchronously on `onEvent`; once close() has
  * been called no more are delivered, as the W3C close() fires none.
  */
-export class PeerEngine {
+export class PeerEngine implements ConnectionEngine {
   onEvent: (e: PeerEngineEvent) => void = () => {};
   readonly localFingerprints: { algorithm: string; value: string }[];
 
   private readonly driver: CoreDriver<PeerCore, PeerCoreEvent>;
-  private readonly channels = new DataChannelManager();
+  private readonly channels: ChannelLayer;
   private readonly initialUfrag: string;
   private readonly initialPwd: string;
   private readonly relayOnly: boolean;
@@ -57,8 +67,9 @@ export class PeerEngine {
   private closed = false;
 
   constructor(opts: PeerEngineOptions) {
-    this.initialUfrag = randomUfrag();
-    this.initialPwd = randomPwd();
+    this.initialUfrag = opts.ice?.ufrag ?? randomUfrag();
+    this.initialPwd = opts.ice?.pwd ?? randomPwd();
+    this.channels = opts.channels ?? new DataChannelManager();
     const certificate = opts.certificate;
     this.localFingerprints = [{ algorithm: 'sha-256', value: certificate.fingerprint('sha-256') }];
     const relayOnly = opts.iceTransportPolicy === 'relay';

@@ -4,6 +4,7 @@
  * layer.
  */
 export { AssociationPort } from './association-port.js';
+export type { ConnectionEngine } from './connection-engine.js';
 export {
   classifyDatagram,
   DATAGRAM_DTLS,
@@ -23,6 +24,7 @@ export type {
   SctpTransportState,
 } from './events.js';
 export {
+  type ChannelLayer,
   PeerCore,
   type PeerCoreCounters,
   type PeerCoreOptions,

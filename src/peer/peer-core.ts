@@ -47,12 +47,26 @@ export interface TransportParams {
   sctp?: SctpTransportParams;
 }
 
+/**
+ * The members of DataChannelManager the core uses: the manager itself, or a stand-in that
+ * relays the association to channels kept on another thread (src/peer/worker).
+ */
+export type ChannelLayer = Pick<
+  DataChannelManager,
+  | 'attach'
+  | 'handleSctpEvent'
+  | 'pollEvent'
+  | 'createChannel'
+  | 'remoteMaxMessageSize'
+  | 'maxChannels'
+>;
+
 export interface PeerCoreOptions {
   now: number;
   ice: Omit<IceAgentOptions, 'now'>;
   certificate: DtlsCertificate;
   /** Channels created before the core existed (the application may create them first). */
-  channels?: DataChannelManager;
+  channels?: ChannelLayer;
   dtls?: Pick<
     DtlsOptions,
     | 'mtu'
@@ -90,7 +104,7 @@ export interface PeerCoreCounters {
  */
 export class PeerCore implements DrivableCore<PeerCoreEvent> {
   readonly ice: IceAgent;
-  readonly channels: DataChannelManager;
+  readonly channels: ChannelLayer;
   readonly counters: PeerCoreCounters = {
     packetsSent: 0,
     bytesSent: 0,

@@ -10,8 +10,23 @@ import { RTCPeerConnection } from '../../src/api/peer-connection.js';
 /** Host candidates on loopback only: works on any machine and never leaves it. */
 export const LOOPBACK: RTCConfiguration = { tsrtc: { addresses: { addresses: ['127.0.0.1'] } } };
 
+/** Node extras every peer of this test file gets (see useTsrtcOptions). */
+let fileOptions: RTCConfiguration['tsrtc'] = {};
+
+/**
+ * Makes every peer this module creates in this test file use these Node extras as well: the
+ * worker-mode files run the same suites with `{ worker: true }`.
+ */
+export function useTsrtcOptions(options: RTCConfiguration['tsrtc']): void {
+  fileOptions = options;
+}
+
 export function newPeer(config: RTCConfiguration = {}): RTCPeerConnection {
-  return new RTCPeerConnection({ ...LOOPBACK, ...config });
+  return new RTCPeerConnection({
+    ...LOOPBACK,
+    ...config,
+    tsrtc: { ...LOOPBACK.tsrtc, ...fileOptions, ...config.tsrtc },
+  });
 }
 
 /** Runs `body` with a fresh peer and closes it afterwards, whether `body` passed or threw. */
