@@ -66,4 +66,5 @@ export type EngineReport =
   | ({ op: 'attached'; id: number; dtlsRole: DtlsRole } & AssociationSnapshot)
   | ({ op: 'sctp'; id: number; event: SctpEvent } & AssociationSnapshot)
   | { op: 'gathered'; id: number; error?: string }
+  | { op: 'closed'; id: number }
   | { op: 'stats'; id: number; request: number; stats: PeerEngineStats };

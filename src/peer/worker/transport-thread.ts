@@ -159,6 +159,9 @@ function run(cmd: EngineCommand): void {
     case 'close':
       engine.close();
       engines.delete(cmd.id);
+      // The last datagrams (SCTP ABORT, close_notify) leave within this turn; until then the
+      // calling thread keeps this one alive.
+      setImmediate(() => report({ op: 'closed', id: cmd.id }));
       break;
   }
 }

@@ -165,7 +165,6 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
     if (this.closed) return;
     this.closed = true;
     this.post({ op: 'close', id: this.id });
-    this.thread.detach(this.id);
     const last = this.lastStats ?? buildEngineStats(undefined);
     for (const resolve of this.statsRequests.values()) resolve(last);
     this.statsRequests.clear();
@@ -196,6 +195,9 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
       case 'gathered':
         if (r.error === undefined) this.gathered?.resolve();
         else this.gathered?.reject(new Error(r.error));
+        break;
+      case 'closed':
+        this.thread.detach(this.id);
         break;
       case 'stats':
         this.lastStats = r.stats;
