@@ -547,8 +547,13 @@ function buildWorkloads(s: Settings): Workload[] {
       name: 'pairs',
       title: `5. ${s.pairs} connection pairs in one child process (up to ${s.concurrency} opening at once, 20 s each at most); memory per RTCPeerConnection; idle CPU in % of one core; pairs echoing after the idle period`,
       cases: [pairsCase(s.pairs, s.idleMs, s.concurrency)],
-      notes: () => [
+      notes: (stacks) => [
         `per RTCPeerConnection figures divide by 2 × pairs opened; open all = until the last pair that opened; open-file limit ${fdLimit()}`,
+        ...(stacks.some((st) => st.name === 'tsrtc-worker')
+          ? [
+              'tsrtc-worker: heap is the main thread only (the transport threads have heaps of their own); RSS counts every thread',
+            ]
+          : []),
       ],
     },
     {

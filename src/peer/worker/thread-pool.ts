@@ -27,17 +27,9 @@ function startThread(): Worker {
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./transport-thread.ts', import.meta.url).href);
   const code = `import(${loader}).then((tsx) => { tsx.register(); return import(${entry}); });`;
-  return new Worker(code, { eval: true, execArgv: withoutImports(process.execArgv) });
-}
-
-/** This thread's flags (--cpu-prof, say) without the loader it imported, registered above. */
-function withoutImports(args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--import') i++;
-    else if (!args[i]!.startsWith('--import=')) out.push(args[i]!);
-  }
-  return out;
+  // Flags given explicitly must be ones a worker accepts: only the profiler's pass on.
+  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  return new Worker(code, { eval: true, execArgv: profiling });
 }
 
 class TransportThread {
