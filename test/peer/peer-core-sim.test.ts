@@ -1,0 +1,148 @@
+/**
+ * Two PeerCores (ICE, DTLS, SCTP and data channels together) on the simulated network with a
+ * virtual clock: the composite must connect, carry data intact and close over a lossy,
+ * reordering path, deterministically per seed.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type { DataChannel } from '../../src/datachannel/index.js';
+import { type DtlsCertificate, generateDtlsCertificate } from '../../src/dtls/index.js';
+import { PeerCore, type PeerCoreEvent } from '../../src/peer/index.js';
+import type { Address } from '../../src/stun/index.js';
+import { key, parseKey } from '../ice/harness.js';
+import {
+  type LinkConditions,
+  runSimulation,
+  type SimDatagram,
+  type SimEndpoint,
+  SimNetwork,
+} from '../sim/network.js';
+
+class CoreEndpoint implements SimEndpoint {
+  readonly keys: string[];
+  readonly events: PeerCoreEvent[] = [];
+  readonly core: PeerCore;
+
+  constructor(
+    readonly base: Address,
+    role: 'controlling' | 'controlled',
+    certificate: DtlsCertificate,
+    readonly onEvent: (e: PeerCoreEvent, now: number) => void,
+  ) {
+    this.keys = [key(base)];
+    this.core = new PeerCore({
+      now: 0,
+      ice: { role, localUfrag: `u${role}`, localPwd: `p${role}-0123456789abcdef`, stunServers: [] },
+      certificate,
+    });
+    this.core.addLocalAddress(base, 0);
+    this.core.endOfLocalAddresses(0);
+  }
+
+  receive(d: SimDatagram, now: number): void {
+    this.core.handleDatagram(d.data, parseKey(d.from), parseKey(d.to), now);
+  }
+
+  timeout(now: number): void {
+    this.core.handleTimeout(now);
+  }
+
+  nextTimeout(): number | undefined {
+    return this.core.nextTimeout();
+  }
+
+  flush(net: SimNetwork): void {
+    for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) {
+      net.send(key(t.local), key(t.remote), t.data);
+    }
+    for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) {
+      this.events.push(e);
+      this.onEvent(e, net.now);
+    }
+  }
+}
+
+const certificates = Promise.all([generateDtlsCertificate(), generateDtlsCertificate()]);
+
+/** A connected pair on `conditions`; `a` is ICE controlling and DTLS client. */
+async function pair(seed: number, conditions: LinkConditions) {
+  const [certA, certB] = await certificates;
+  const net = new SimNetwork(seed, conditions);
+  const received: { channel: DataChannel; data: string | Uint8Array }[] = [];
+  const remoteChannels: DataChannel[] = [];
+  const handler = (other: () => CoreEndpoint) => (e: PeerCoreEvent, now: number) => {
+    if (e.type === 'local-candidate') other().core.addRemoteCandidate(e.candidate, now);
+    else if (e.type === 'datachannel') remoteChannels.push(e.channel);
+    else if (e.type === 'message') received.push({ channel: e.channel, data: e.data });
+  };
+  const a: CoreEndpoint = new CoreEndpoint(
+    { address: '10.0.0.1', port: 5001, family: 'IPv4' },
+    'controlling',
+    certA,
+    handler(() => b),
+  );
+  const b: CoreEndpoint = new CoreEndpoint(
+    { address: '10.0.0.2', port: 5002, family: 'IPv4' },
+    'controlled',
+    certB,
+    handler(() => a),
+  );
+  a.core.setRemoteCredentials(b.core.ice.localUfrag, b.core.ice.localPwd, 0);
+  b.core.setRemoteCredentials(a.core.ice.localUfrag, a.core.ice.localPwd, 0);
+  const sctp = { localPort: 5000, remotePort: 5000, remoteMaxMessageSize: 262144 };
+  const fp = (c: DtlsCertificate) => [{ algorithm: 'sha-256', value: c.fingerprint('sha-256') }];
+  a.core.startTransport({ dtlsRole: 'client', remoteFingerprints: fp(certB), sctp }, 0);
+  b.core.startTransport({ dtlsRole: 'server', remoteFingerprints: fp(certA), sctp }, 0);
+  const channel = a.core.createDataChannel('sim', {}, 0);
+  const opened = runSimulation(
+    net,
+    [a, b],
+    () => channel.state === 'open' && remoteChannels[0]?.state === 'open',
+    30_000,
+  );
+  assert.ok(opened, `channel did not open (a: ${a.core.ice.state}, b: ${b.core.ice.state})`);
+  return { net, a, b, channel, remote: remoteChannels[0]!, received };
+}
+
+function digest(d: string | Uint8Array): string {
+  return createHash('sha256').update(d).digest('hex');
+}
+
+describe('PeerCore on the simulated network', () => {
+  for (const [name, conditions] of [
+    ['a clean path', { delay: 10 }],
+    ['5% loss, duplication and reordering', { delay: 20, jitter: 15, loss: 0.05, duplicate: 0.02 }],
+  ] as const) {
+    test(`connects and carries 300 messages intact and in order over ${name}`, async () => {
+      for (const seed of [1, 2]) {
+        const p = await pair(seed, conditions);
+        const sent: string[] = [];
+        for (let i = 0; i < 300; i++) {
+          const size = [1, 100, 1200, 5000, 70000][i % 5]!;
+          const data = new Uint8Array(size).fill(i & 0xff);
+          data[0] = i >> 8;
+          p.channel.send(data, p.net.now);
+          sent.push(digest(data));
+        }
+        const done = runSimulation(p.net, [p.a, p.b], () => p.received.length >= 300, 120_000);
+        assert.ok(done, `seed ${seed}: ${p.received.length} of 300 arrived`);
+        assert.deepEqual(
+          p.received.map((r) => digest(r.data)),
+          sent,
+          `seed ${seed}`,
+        );
+        assert.ok(p.received.every((r) => r.channel === p.remote));
+        if ('loss' in conditions) assert.ok(p.net.stats.dropped > 0, 'the path lost datagrams');
+      }
+    });
+  }
+
+  test('close() on one side closes the channel on the other over a lossy path', async () => {
+    const p = await pair(3, { delay: 10, loss: 0.1 });
+    p.a.core.close(p.net.now);
+    const closed = runSimulation(p.net, [p.a, p.b], () => p.remote.state === 'closed', 60_000);
+    assert.ok(closed, `remote channel is ${p.remote.state}`);
+    assert.ok(p.b.events.some((e) => e.type === 'sctp-state' && e.state === 'closed'));
+  });
+});
