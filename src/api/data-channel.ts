@@ -2,6 +2,7 @@
  * RTCDataChannel (W3C webrtc-pc 6.2) over a channel of src/datachannel. The protocol object
  * runs ahead of the page: readyState here changes only as the matching event is dispatched.
  */
+import { getEventListeners } from 'node:events';
 import {
   type DataChannel,
   DataChannelError,
@@ -33,8 +34,26 @@ export interface DataChannelHost {
 
 type Pending = string | Uint8Array | Blob;
 
-const internals = new WeakMap<RTCDataChannel, DataChannel>();
 let constructing = false;
+
+type AddEventListenerArgs = Parameters<EventTarget['addEventListener']>;
+const addEventListener = EventTarget.prototype.addEventListener;
+
+/** The channel's event types, as bits of the record of types listened to. */
+const OPEN = 1;
+const MESSAGE = 2;
+const BUFFERED_AMOUNT_LOW = 4;
+const CLOSING = 8;
+const ERROR = 16;
+const CLOSE = 32;
+const EVENT_BITS: ReadonlyMap<string, number> = new Map([
+  ['open', OPEN],
+  ['message', MESSAGE],
+  ['bufferedamountlow', BUFFERED_AMOUNT_LOW],
+  ['closing', CLOSING],
+  ['error', ERROR],
+  ['close', CLOSE],
+]);
 
 export class RTCDataChannel extends EventTarget {
   readonly #channel: DataChannel;
@@ -48,6 +67,14 @@ export class RTCDataChannel extends EventTarget {
   #queue: Pending[] = [];
   #queuedBytes = 0;
   #draining = false;
+  /**
+   * The event types a listener was ever added for through addEventListener (never cleared).
+   * An event of another type is fired only if a listener turns up anyway, so that the
+   * thousands nobody listens to (bufferedamountlow after every send with the default
+   * threshold, 'open' of the channels the peer opened) cost neither an Event nor a dispatch:
+   * an event no listener receives is not observable.
+   */
+  #listened = 0;
 
   declare onopen: EventHandler<RTCDataChannel>;
   declare onbufferedamountlow: EventHandler<RTCDataChannel>;
@@ -73,9 +100,7 @@ export class RTCDataChannel extends EventTarget {
   ): RTCDataChannel {
     constructing = true;
     try {
-      const dc = new RTCDataChannel(channel, host, readyState);
-      internals.set(dc, channel);
-      return dc;
+      return new RTCDataChannel(channel, host, readyState);
     } finally {
       constructing = false;
     }
@@ -136,9 +161,15 @@ export class RTCDataChannel extends EventTarget {
     if (this.#readyState !== 'open') {
       throw domException('InvalidStateError', `data channel is ${this.#readyState}`);
     }
+    const maxSize = this.#host.maxMessageSize;
     let message: Pending;
     let size: number;
     if (typeof data === 'string') {
+      if (this.#queue.length === 0 && data.length * 3 <= maxSize) {
+        // No UTF-16 code unit takes more than 3 bytes: it fits, and nothing is queued to count.
+        this.#sendNow(data);
+        return;
+      }
       message = data;
       size = Buffer.byteLength(data, 'utf8');
     } else if (data instanceof Blob) {
@@ -155,9 +186,9 @@ export class RTCDataChannel extends EventTarget {
       message = String(data);
       size = Buffer.byteLength(message, 'utf8');
     }
-    if (size > this.#host.maxMessageSize) {
+    if (size > maxSize) {
       throw new TypeError(
-        `message of ${size} bytes exceeds the remote max-message-size of ${this.#host.maxMessageSize}`,
+        `message of ${size} bytes exceeds the remote max-message-size of ${maxSize}`,
       );
     }
     if (this.#queue.length > 0 || message instanceof Blob) {
@@ -207,6 +238,21 @@ export class RTCDataChannel extends EventTarget {
     }
   }
 
+  override addEventListener(...args: AddEventListenerArgs): void;
+  override addEventListener(type: string): void {
+    // Forwarded as made (not spread from a rest parameter, which is slow before the code is
+    // optimised), so that EventTarget checks the call as it was made.
+    // biome-ignore lint/complexity/noArguments: see above
+    addEventListener.apply(this, arguments as unknown as AddEventListenerArgs);
+    this.#listened |= EVENT_BITS.get(String(type)) ?? 0;
+  }
+
+  /** Whether firing an event of this type can reach a listener. */
+  #heard(type: string, bit: number): boolean {
+    // A listener may also come in through EventTarget.prototype.addEventListener.call.
+    return (this.#listened & bit) !== 0 || getEventListeners(this, type).length > 0;
+  }
+
   close(): void {
     if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
     this.#readyState = 'closing';
@@ -219,7 +265,7 @@ export class RTCDataChannel extends EventTarget {
 
   /** @internal The protocol channel behind an RTCDataChannel. */
   static channelOf(dc: RTCDataChannel): DataChannel | undefined {
-    return internals.get(dc);
+    return #channel in dc ? dc.#channel : undefined;
   }
 
   /** @internal The connection was closed: the channel is closed without events. */
@@ -237,22 +283,24 @@ export class RTCDataChannel extends EventTarget {
         // "Announce the channel as open".
         if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
         this.#readyState = 'open';
-        this.dispatchEvent(new Event('open'));
+        if (this.#heard('open', OPEN)) this.dispatchEvent(new Event('open'));
         return;
       case 'message':
-        if (this.#readyState !== 'open') return;
+        if (this.#readyState !== 'open' || !this.#heard('message', MESSAGE)) return;
         this.dispatchEvent(new MessageEvent('message', { data: this.#messageData(event.data) }));
         return;
       case 'bufferedamountlow':
-        this.dispatchEvent(new Event('bufferedamountlow'));
+        if (this.#heard('bufferedamountlow', BUFFERED_AMOUNT_LOW)) {
+          this.dispatchEvent(new Event('bufferedamountlow'));
+        }
         return;
       case 'closing':
         if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
         this.#readyState = 'closing';
-        this.dispatchEvent(new Event('closing'));
+        if (this.#heard('closing', CLOSING)) this.dispatchEvent(new Event('closing'));
         return;
       case 'error': {
-        if (this.#readyState === 'closed') return;
+        if (this.#readyState === 'closed' || !this.#heard('error', ERROR)) return;
         const errorDetail = event.kind === 'sctp-failure' ? 'sctp-failure' : 'data-channel-failure';
         const error = new RTCError({ errorDetail }, event.reason);
         this.dispatchEvent(new RTCErrorEvent('error', { error }));
@@ -264,7 +312,7 @@ export class RTCDataChannel extends EventTarget {
         this.#queue = [];
         this.#queuedBytes = 0;
         this.#host.channelClosed(this);
-        this.dispatchEvent(new Event('close'));
+        if (this.#heard('close', CLOSE)) this.dispatchEvent(new Event('close'));
         return;
       case 'datachannel':
         return;

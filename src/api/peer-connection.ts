@@ -6,7 +6,7 @@
  * and handled in one macrotask per batch, so that every event reaches the page as a task, in
  * the order it happened, without a task or closure per message.
  */
-import type { DataChannel } from '../datachannel/index.js';
+import type { DataChannel, DataChannelInit } from '../datachannel/index.js';
 import { randomPwd, randomUfrag } from '../ice/credentials.js';
 import {
   type IceCandidate,
@@ -98,6 +98,9 @@ export interface RTCOfferOptions {
 }
 export type RTCAnswerOptions = Record<string, never>;
 
+/** RTCPriorityType's values. */
+const PRIORITIES: ReadonlySet<string> = new Set(['very-low', 'low', 'medium', 'high']);
+
 /** The data m-section's mid when this side adds it. */
 const DATA_MID = '0';
 
@@ -160,7 +163,7 @@ export class RTCPeerConnection extends EventTarget {
   #remoteMaxMessageSize = 65536;
 
   readonly #channels = new Map<DataChannel, RTCDataChannel>();
-  readonly #channelHost: DataChannelHost;
+  readonly #channelHost: ConnectionChannelHost;
   #anyChannelCreated = false;
   #channelsOpened = 0;
   #channelsClosed = 0;
@@ -194,7 +197,7 @@ export class RTCPeerConnection extends EventTarget {
         // A socket that failed is dropped by the driver; ICE carries on with the others.
       },
     });
-    this.#engine.onEvent = this.#onEngineEvent;
+    this.#engine.onEvent = this.#queueEngineEvent;
     this.#localIce = { ufrag: this.#engine.localUfrag, pwd: this.#engine.localPwd };
     const pc = this;
     this.#chain = new OperationsChain({
@@ -203,24 +206,7 @@ export class RTCPeerConnection extends EventTarget {
       },
       chainEmptied: () => this.#updateNegotiationNeeded(),
     });
-    this.#channelHost = {
-      get isClosed(): boolean {
-        return pc.#closed;
-      },
-      get maxMessageSize(): number {
-        return pc.#sctp?.maxMessageSize ?? maxMessageSizeOf(pc.#remoteMaxMessageSize);
-      },
-      sendOnChannel(channel: DataChannel, data: string | Uint8Array): void {
-        pc.#engine.send(channel, data);
-      },
-      closeChannel(channel: DataChannel): void {
-        pc.#engine.closeChannel(channel);
-      },
-      channelClosed(dc: RTCDataChannel): void {
-        const channel = RTCDataChannel.channelOf(dc);
-        if (channel !== undefined) pc.#channels.delete(channel);
-      },
-    };
+    this.#channelHost = new ConnectionChannelHost(this.#engine, this.#channels);
     this.#iceTransport = RTCIceTransport.create();
     this.#dtlsTransport = RTCDtlsTransport.create(this.#iceTransport);
   }
@@ -468,20 +454,17 @@ export class RTCPeerConnection extends EventTarget {
       throw new TypeError('maxPacketLifeTime and maxRetransmits cannot both be set');
     }
     if (negotiated && id === 65535) throw new TypeError('id 65535 is not a valid stream id');
-    if (o.priority !== undefined && !['very-low', 'low', 'medium', 'high'].includes(o.priority)) {
+    if (o.priority !== undefined && !PRIORITIES.has(o.priority)) {
       throw new TypeError(`invalid priority: ${String(o.priority)}`);
     }
+    const channelInit: DataChannelInit = { protocol, ordered, negotiated };
+    if (maxRetransmits !== undefined) channelInit.maxRetransmits = maxRetransmits;
+    if (maxPacketLifeTime !== undefined) channelInit.maxPacketLifeTime = maxPacketLifeTime;
+    if (negotiated && id !== undefined) channelInit.id = id;
+    if (o.priority !== undefined) channelInit.priority = o.priority;
     let channel: DataChannel;
     try {
-      channel = this.#engine.createDataChannel(labelText, {
-        protocol,
-        ordered,
-        negotiated,
-        ...(maxRetransmits !== undefined ? { maxRetransmits } : {}),
-        ...(maxPacketLifeTime !== undefined ? { maxPacketLifeTime } : {}),
-        ...(negotiated && id !== undefined ? { id } : {}),
-        ...(o.priority !== undefined ? { priority: o.priority } : {}),
-      });
+      channel = this.#engine.createDataChannel(labelText, channelInit);
     } catch (e) {
       throw toDomError(e);
     }
@@ -512,6 +495,7 @@ export class RTCPeerConnection extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#channelHost.isClosed = true;
     this.#signalingState = 'closed';
     for (const dc of this.#channels.values()) dc.abort();
     this.#channels.clear();
@@ -787,6 +771,7 @@ export class RTCPeerConnection extends EventTarget {
     if (params.data !== undefined && !params.data.rejected) {
       this.#remoteMaxMessageSize = params.data.maxMessageSize;
       this.#sctp?.setMaxMessageSize(maxMessageSizeOf(params.data.maxMessageSize));
+      this.#updateChannelMaxMessageSize();
     }
     if (type === 'answer' || type === 'pranswer') {
       this.#startTransports(this.#currentLocal ?? this.#pendingLocal, record);
@@ -842,6 +827,13 @@ export class RTCPeerConnection extends EventTarget {
       this.#sctp?.setMaxMessageSize(maxMessageSizeOf(sctp.remoteMaxMessageSize));
     }
     this.#remoteMaxMessageSize = sctp?.remoteMaxMessageSize ?? this.#remoteMaxMessageSize;
+    this.#updateChannelMaxMessageSize();
+  }
+
+  /** The limit RTCDataChannel.send checks: the SCTP transport's, or what the peer announced. */
+  #updateChannelMaxMessageSize(): void {
+    this.#channelHost.maxMessageSize =
+      this.#sctp?.maxMessageSize ?? maxMessageSizeOf(this.#remoteMaxMessageSize);
   }
 
   #startGathering(): void {
@@ -954,17 +946,13 @@ export class RTCPeerConnection extends EventTarget {
 
   // ---- Internals: engine events -------------------------------------------------------------
 
-  readonly #onEngineEvent = (e: PeerEngineEvent): void => {
-    this.#queueEngineEvent(e);
-  };
-
-  #queueEngineEvent(e: PeerEngineEvent): void {
+  readonly #queueEngineEvent = (e: PeerEngineEvent): void => {
     this.#engineEvents.push(e);
     if (!this.#drainScheduled) {
       this.#drainScheduled = true;
       queueTask(this.#drainEngineEvents);
     }
-  }
+  };
 
   readonly #drainEngineEvents = (): void => {
     this.#drainScheduled = false;
@@ -1162,6 +1150,34 @@ defineEventHandlers(RTCPeerConnection.prototype, [
 ]);
 
 // ---- Conversions and small utilities ---------------------------------------------------------
+
+/**
+ * What a connection's data channels need from it, kept up to date by the connection. An
+ * instance of one class with plain fields, read on every send and event: the same shape for
+ * every connection, unlike an object literal of closures and getters made per connection.
+ */
+class ConnectionChannelHost implements DataChannelHost {
+  isClosed = false;
+  maxMessageSize = maxMessageSizeOf(65536);
+
+  constructor(
+    private readonly engine: ConnectionEngine,
+    private readonly channels: Map<DataChannel, RTCDataChannel>,
+  ) {}
+
+  sendOnChannel(channel: DataChannel, data: string | Uint8Array): void {
+    this.engine.send(channel, data);
+  }
+
+  closeChannel(channel: DataChannel): void {
+    this.engine.closeChannel(channel);
+  }
+
+  channelClosed(dc: RTCDataChannel): void {
+    const channel = RTCDataChannel.channelOf(dc);
+    if (channel !== undefined) this.channels.delete(channel);
+  }
+}
 
 /** Callback forms of the legacy API: success and failure callbacks instead of the promise. */
 function legacy<T>(p: Promise<T>, args: unknown[], start = 0): Promise<void> {

@@ -49,7 +49,10 @@ export interface ChannelHost {
   /** Cap on a message reassembled from deprecated partial PPIDs. */
   readonly maxReceiveMessageSize: number;
   emit(event: DataChannelEvent): void;
-  /** The channel has user data in flight: watch for the association draining completely. */
+  /**
+   * The channel has data in flight again (its ledger was empty): watch for the association
+   * draining completely.
+   */
   pendingSends(channel: DataChannel): void;
   /** The channel is closed: its stream id is free again. */
   released(channel: DataChannel, now: number): void;
@@ -58,8 +61,46 @@ export interface ChannelHost {
 /** Outgoing stream reset progress while closing (RFC 8831 6.7). */
 type OutgoingReset = 'none' | 'wanted' | 'requested' | 'done';
 
+/** Every ACK is the same byte; the association only reads what it is handed. */
+const DCEP_ACK = encodeDcepAck();
+
 /** DCEP messages are sent ordered and reliable (RFC 8832 6). */
 const DCEP_SEND_OPTIONS: SctpSendOptions = Object.freeze({ transfer: true });
+
+/** The association's send options for a channel's messages, by what the message is. */
+interface SendOptionSet {
+  readonly normal: SctpSendOptions;
+  /** Until the peer is known to have our OPEN, everything goes ordered (RFC 8832 6). */
+  readonly beforeAck: SctpSendOptions;
+  /** The same two, for payloads made here (encoded strings), which the association may keep. */
+  readonly owned: SctpSendOptions;
+  readonly beforeAckOwned: SctpSendOptions;
+}
+
+function makeSendOptionSet(reliability: SctpSendOptions, ordered: boolean): SendOptionSet {
+  const normal = Object.freeze({ ...reliability, unordered: !ordered });
+  const beforeAck = ordered ? normal : Object.freeze({ ...reliability, unordered: false });
+  return Object.freeze({
+    normal,
+    beforeAck,
+    owned: Object.freeze({ ...normal, transfer: true }),
+    beforeAckOwned: Object.freeze({ ...beforeAck, transfer: true }),
+  });
+}
+
+/** Fully reliable channels, the common case, share these instead of making their own. */
+const RELIABLE_ORDERED = makeSendOptionSet({}, true);
+const RELIABLE_UNORDERED = makeSendOptionSet({}, false);
+
+function sendOptionSet(params: DataChannelParams): SendOptionSet {
+  if (params.maxRetransmits === null && params.maxPacketLifeTime === null) {
+    return params.ordered ? RELIABLE_ORDERED : RELIABLE_UNORDERED;
+  }
+  const reliability: SctpSendOptions = {};
+  if (params.maxRetransmits !== null) reliability.maxRetransmits = params.maxRetransmits;
+  if (params.maxPacketLifeTime !== null) reliability.maxPacketLifeTime = params.maxPacketLifeTime;
+  return makeSendOptionSet(reliability, params.ordered);
+}
 
 const utf8Decoder = new TextDecoder('utf-8');
 
@@ -90,12 +131,7 @@ export class DataChannel {
   private currentState: DataChannelState = 'connecting';
   private buffered = 0;
   private readonly host: ChannelHost;
-  private readonly sendOptions: SctpSendOptions;
-  /** Until the peer is known to have our OPEN, everything goes ordered (RFC 8832 6). */
-  private readonly sendOptionsBeforeAck: SctpSendOptions;
-  /** The same, for payloads made here (encoded strings), which the association may keep. */
-  private readonly sendOptionsOwned: SctpSendOptions;
-  private readonly sendOptionsBeforeAckOwned: SctpSendOptions;
+  private readonly sendOptions: SendOptionSet;
   private awaitingAck = false;
   private outgoingReset: OutgoingReset = 'none';
   private incomingReset = false;
@@ -118,18 +154,7 @@ export class DataChannel {
     this.negotiated = params.negotiated;
     this.priority = params.priority;
     this.streamId = id;
-    const reliability: SctpSendOptions = {};
-    if (params.maxRetransmits !== null) reliability.maxRetransmits = params.maxRetransmits;
-    if (params.maxPacketLifeTime !== null) reliability.maxPacketLifeTime = params.maxPacketLifeTime;
-    this.sendOptions = Object.freeze({ ...reliability, unordered: !params.ordered });
-    this.sendOptionsBeforeAck = params.ordered
-      ? this.sendOptions
-      : Object.freeze({ ...reliability, unordered: false });
-    this.sendOptionsOwned = Object.freeze({ ...this.sendOptions, transfer: true });
-    this.sendOptionsBeforeAckOwned = Object.freeze({
-      ...this.sendOptionsBeforeAck,
-      transfer: true,
-    });
+    this.sendOptions = sendOptionSet(params);
   }
 
   /** The SCTP stream id; null until one is allocated (when the association connects). */
@@ -183,13 +208,14 @@ export class DataChannel {
       ppid = ppid === PPID_STRING ? PPID_STRING_EMPTY : PPID_BINARY_EMPTY;
       owned = true;
     }
+    const set = this.sendOptions;
     const opts = owned
       ? this.awaitingAck
-        ? this.sendOptionsBeforeAckOwned
-        : this.sendOptionsOwned
+        ? set.beforeAckOwned
+        : set.owned
       : this.awaitingAck
-        ? this.sendOptionsBeforeAck
-        : this.sendOptions;
+        ? set.beforeAck
+        : set.normal;
     try {
       this.host.association!.send(this.streamId!, ppid, payload, opts, now);
     } catch (e) {
@@ -197,8 +223,8 @@ export class DataChannel {
       if (e instanceof RangeError) throw new DataChannelError('operation', e.message);
       throw new DataChannelError('invalid-state', e instanceof Error ? e.message : String(e));
     }
+    if (this.ledger.empty) this.host.pendingSends(this);
     this.ledger.push(payload.length, userBytes > 0);
-    this.host.pendingSends(this);
     this.buffered += userBytes;
     this.messagesSent++;
     this.bytesSent += userBytes;
@@ -259,7 +285,7 @@ export class DataChannel {
 
   /** @internal A channel the peer opened with DCEP: acknowledge it; it is open. */
   acceptOpen(now: number): boolean {
-    if (!this.sendControl(encodeDcepAck(), now)) return false;
+    if (!this.sendControl(DCEP_ACK, now)) return false;
     this.currentState = 'open';
     return true;
   }
@@ -361,8 +387,8 @@ export class DataChannel {
     } catch {
       return false;
     }
+    if (this.ledger.empty) this.host.pendingSends(this);
     this.ledger.push(message.length, false);
-    this.host.pendingSends(this);
     return true;
   }
 

@@ -3,6 +3,7 @@
  * DATA_CHANNEL_ACK. Decoding never throws: malformed input yields a DcepError, which tells
  * whether the bytes claimed to be an OPEN (the receiver then rejects that stream).
  */
+import { Buffer } from 'node:buffer';
 
 export const DCEP_MESSAGE_ACK = 0x02;
 export const DCEP_MESSAGE_OPEN = 0x03;
@@ -56,12 +57,12 @@ export function decodeDcep(data: Uint8Array): DcepMessage | DcepError {
   if (data.length < DCEP_OPEN_HEADER_LENGTH) {
     return { type: 'error', messageType, reason: 'truncated OPEN header' };
   }
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const channelType = data[1]!;
-  const priority = view.getUint16(2);
-  const reliabilityParameter = view.getUint32(4);
-  const labelLength = view.getUint16(8);
-  const protocolLength = view.getUint16(10);
+  const priority = (data[2]! << 8) | data[3]!;
+  const reliabilityParameter =
+    data[4]! * 0x1000000 + ((data[5]! << 16) | (data[6]! << 8) | data[7]!);
+  const labelLength = (data[8]! << 8) | data[9]!;
+  const protocolLength = (data[10]! << 8) | data[11]!;
   const end = DCEP_OPEN_HEADER_LENGTH + labelLength + protocolLength;
   if (data.length < end) return { type: 'error', messageType, reason: 'truncated OPEN strings' };
 
@@ -82,10 +83,8 @@ export function decodeDcep(data: Uint8Array): DcepMessage | DcepError {
   let label: string;
   let protocol: string;
   try {
-    label = utf8Strict.decode(
-      data.subarray(DCEP_OPEN_HEADER_LENGTH, DCEP_OPEN_HEADER_LENGTH + labelLength),
-    );
-    protocol = utf8Strict.decode(data.subarray(DCEP_OPEN_HEADER_LENGTH + labelLength, end));
+    label = decodeUtf8(data, DCEP_OPEN_HEADER_LENGTH, DCEP_OPEN_HEADER_LENGTH + labelLength);
+    protocol = decodeUtf8(data, DCEP_OPEN_HEADER_LENGTH + labelLength, end);
   } catch {
     return { type: 'error', messageType, reason: 'label or protocol is not UTF-8' };
   }
@@ -101,6 +100,11 @@ export function decodeDcep(data: Uint8Array): DcepMessage | DcepError {
   };
 }
 
+/** Strict UTF-8 (throws on malformed input); the empty string, the usual protocol, for free. */
+function decodeUtf8(data: Uint8Array, start: number, end: number): string {
+  return start === end ? '' : utf8Strict.decode(data.subarray(start, end));
+}
+
 export interface DcepOpenParams {
   ordered: boolean;
   reliability: DcepReliability;
@@ -112,9 +116,9 @@ export interface DcepOpenParams {
 
 /** Throws RangeError when a string exceeds 65535 UTF-8 bytes or a number its field. */
 export function encodeDcepOpen(p: DcepOpenParams): Uint8Array {
-  const label = utf8Encoder.encode(p.label);
-  const protocol = utf8Encoder.encode(p.protocol);
-  if (label.length > DCEP_MAX_STRING_BYTES || protocol.length > DCEP_MAX_STRING_BYTES) {
+  const labelBytes = utf8ByteLength(p.label);
+  const protocolBytes = utf8ByteLength(p.protocol);
+  if (labelBytes > DCEP_MAX_STRING_BYTES || protocolBytes > DCEP_MAX_STRING_BYTES) {
     throw new RangeError('DCEP label and protocol are limited to 65535 bytes each');
   }
   const param = p.reliability === 'reliable' ? 0 : p.reliabilityParameter;
@@ -132,17 +136,40 @@ export function encodeDcepOpen(p: DcepOpenParams): Uint8Array {
         : CHANNEL_TYPE_RELIABLE;
   if (!p.ordered) channelType |= CHANNEL_TYPE_UNORDERED_BIT;
 
-  const out = new Uint8Array(DCEP_OPEN_HEADER_LENGTH + label.length + protocol.length);
-  const view = new DataView(out.buffer);
+  // One allocation: a connection may open channels by the thousand.
+  const out = new Uint8Array(DCEP_OPEN_HEADER_LENGTH + labelBytes + protocolBytes);
   out[0] = DCEP_MESSAGE_OPEN;
   out[1] = channelType;
-  view.setUint16(2, p.priority);
-  view.setUint32(4, param);
-  view.setUint16(8, label.length);
-  view.setUint16(10, protocol.length);
-  out.set(label, DCEP_OPEN_HEADER_LENGTH);
-  out.set(protocol, DCEP_OPEN_HEADER_LENGTH + label.length);
+  out[2] = p.priority >>> 8;
+  out[3] = p.priority & 0xff;
+  out[4] = param >>> 24;
+  out[5] = (param >>> 16) & 0xff;
+  out[6] = (param >>> 8) & 0xff;
+  out[7] = param & 0xff;
+  out[8] = labelBytes >>> 8;
+  out[9] = labelBytes & 0xff;
+  out[10] = protocolBytes >>> 8;
+  out[11] = protocolBytes & 0xff;
+  writeUtf8(out, DCEP_OPEN_HEADER_LENGTH, p.label, labelBytes);
+  writeUtf8(out, DCEP_OPEN_HEADER_LENGTH + labelBytes, p.protocol, protocolBytes);
   return out;
+}
+
+/** UTF-8 length of `s`; an ASCII string (most labels) is measured without encoding it. */
+function utf8ByteLength(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  }
+  return s.length;
+}
+
+/** Writes `s`, `bytes` long in UTF-8, at `at`. */
+function writeUtf8(out: Uint8Array, at: number, s: string, bytes: number): void {
+  if (bytes === s.length) {
+    for (let i = 0; i < bytes; i++) out[at + i] = s.charCodeAt(i);
+  } else {
+    utf8Encoder.encodeInto(s, out.subarray(at, at + bytes));
+  }
 }
 
 export function encodeDcepAck(): Uint8Array {

@@ -62,8 +62,15 @@ export class DataChannelManager implements ChannelHost {
    * closing (our reset is not yet confirmed): the peer may already reuse the id.
    */
   private readonly deferredOpens = new Map<number, DcepOpen>();
+  /**
+   * Every id of our parity below this one is taken (in `streams` or `refusing`): allocation
+   * searches from here, so opening n channels costs O(n), not O(n^2).
+   */
+  private freeIdFloor = 0;
   /** Channels with messages the association has not yet reported sent. */
   private readonly sending = new Set<DataChannel>();
+  /** When a send was reported while channels still had messages pending; see checkDrained. */
+  private drainCheckAt: number | undefined;
   private readonly events = new Fifo<DataChannelEvent>();
 
   constructor(opts: DataChannelManagerOptions = {}) {
@@ -100,6 +107,7 @@ export class DataChannelManager implements ChannelHost {
     }
     this.assoc = association;
     this.role = dtlsRole;
+    this.freeIdFloor = dtlsRole === 'server' ? 1 : 0;
     if (association.state === 'connected') this.onConnected(now);
     else if (association.state === 'closed') this.onClosed('association closed', false);
   }
@@ -164,7 +172,10 @@ export class DataChannelManager implements ChannelHost {
         return;
       case 'reset-complete':
         for (const id of event.streamIds) {
-          if (this.refusing.delete(id)) continue;
+          if (this.refusing.delete(id)) {
+            this.idFreed(id);
+            continue;
+          }
           this.streams.get(id)?.handleOutgoingResetComplete(now);
         }
         return;
@@ -174,7 +185,9 @@ export class DataChannelManager implements ChannelHost {
     }
   }
 
+  /** The next event; the association's events in hand are to be fed in first. */
   pollEvent(): DataChannelEvent | undefined {
+    if (this.drainCheckAt !== undefined) this.checkDrained();
     return this.events.shift();
   }
 
@@ -196,6 +209,7 @@ export class DataChannelManager implements ChannelHost {
     this.sending.delete(channel);
     if (id === null || this.streams.get(id) !== channel) return;
     this.streams.delete(id);
+    this.idFreed(id);
     const reopen = this.deferredOpens.get(id);
     if (reopen !== undefined) {
       this.deferredOpens.delete(id);
@@ -241,6 +255,7 @@ export class DataChannelManager implements ChannelHost {
     this.connected = false;
     const all = [...this.streams.values(), ...this.pending.filter((c) => c.id === null)];
     this.streams.clear();
+    this.freeIdFloor = this.role === 'server' ? 1 : 0;
     this.pending = [];
     this.sending.clear();
     this.refusing.clear();
@@ -251,10 +266,18 @@ export class DataChannelManager implements ChannelHost {
   /** The lowest free id of our parity below the negotiated stream count. */
   private allocateId(): number | undefined {
     const max = this.negotiatedMaxChannels ?? 0;
-    for (let id = this.role === 'server' ? 1 : 0; id < max; id += 2) {
-      if (!this.streams.has(id) && !this.refusing.has(id)) return id;
+    for (let id = this.freeIdFloor; id < max; id += 2) {
+      if (!this.streams.has(id) && !this.refusing.has(id)) {
+        this.freeIdFloor = id + 2;
+        return id;
+      }
     }
     return undefined;
+  }
+
+  /** An id left `streams` or `refusing`: if it is of our parity, allocation may reuse it. */
+  private idFreed(id: number): void {
+    if (id < this.freeIdFloor && (id & 1) === (this.freeIdFloor & 1)) this.freeIdFloor = id;
   }
 
   private handleSent(streamId: number, bytes: number, now: number): void {
@@ -263,13 +286,24 @@ export class DataChannelManager implements ChannelHost {
       channel.handleSent(bytes, now);
       if (channel.ledger.empty) this.sending.delete(channel);
     }
-    // Messages can leave the queue without a 'sent' (abandoned under partial reliability):
-    // once the association holds nothing, nobody has anything pending.
-    if (this.sending.size > 0 && this.assoc !== undefined && this.assoc.bufferedBytes === 0) {
-      const drained = [...this.sending];
-      this.sending.clear();
-      for (const c of drained) c.handleDrained(now);
+    if (this.sending.size > 0) this.drainCheckAt = now;
+  }
+
+  /**
+   * Messages can leave the queue without a 'sent' (abandoned under partial reliability): once
+   * the association holds nothing, nobody has anything pending. Checked once the events in
+   * hand are handled: the association reports a burst of sends after taking all of it, so
+   * during the burst's 'sent' events it already holds nothing while most are still to come.
+   */
+  private checkDrained(): void {
+    const now = this.drainCheckAt!;
+    this.drainCheckAt = undefined;
+    if (this.sending.size === 0 || this.assoc === undefined || this.assoc.bufferedBytes !== 0) {
+      return;
     }
+    const drained = [...this.sending];
+    this.sending.clear();
+    for (const c of drained) c.handleDrained(now);
   }
 
   private handleDcep(streamId: number, data: Uint8Array, now: number): void {
@@ -317,6 +351,7 @@ export class DataChannelManager implements ChannelHost {
     if (!channel.acceptOpen(now)) {
       // The association would not take the ACK; it is failing and will close everything.
       this.streams.delete(id);
+      this.idFreed(id);
       return;
     }
     this.events.push({ type: 'datachannel', channel });
@@ -335,6 +370,7 @@ export class DataChannelManager implements ChannelHost {
       this.assoc?.resetStreams([id], now);
     } catch {
       this.refusing.delete(id);
+      this.idFreed(id);
     }
   }
 }
@@ -360,10 +396,8 @@ function validateInit(label: string, init: DataChannelInit): DataChannelParams {
   if (maxRetransmits !== null && maxPacketLifeTime !== null) {
     throw new DataChannelError('type', 'maxRetransmits and maxPacketLifeTime are exclusive');
   }
-  for (const v of [maxRetransmits, maxPacketLifeTime]) {
-    if (v !== null && !(Number.isInteger(v) && v >= 0 && v <= MAX_RELIABILITY_PARAMETER)) {
-      throw new DataChannelError('type', 'reliability parameters are integers in 0..65535');
-    }
+  if (!isReliabilityParameter(maxRetransmits) || !isReliabilityParameter(maxPacketLifeTime)) {
+    throw new DataChannelError('type', 'reliability parameters are integers in 0..65535');
   }
   const negotiated = init.negotiated ?? false;
   if (negotiated) {
@@ -386,6 +420,10 @@ function validateInit(label: string, init: DataChannelInit): DataChannelParams {
     negotiated,
     priority,
   };
+}
+
+function isReliabilityParameter(v: number | null): boolean {
+  return v === null || (Number.isInteger(v) && v >= 0 && v <= MAX_RELIABILITY_PARAMETER);
 }
 
 function exceedsDcepStringLimit(s: string): boolean {

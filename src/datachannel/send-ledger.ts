@@ -2,25 +2,40 @@
  * What one channel has handed to the association and not yet seen go out, in send order, so
  * that the association's 'sent' events (counted in wire bytes, per stream) can be turned back
  * into user bytes for bufferedAmount. Control messages and empty messages occupy wire bytes
- * but no user bytes; they are stored negated. A ring of numbers: no object per message.
+ * but no user bytes; they are stored negated.
+ *
+ * No object per message: the oldest entry is a field, the others wait in a plain array of
+ * numbers made when first needed. A connection may hold thousands of channels that each have
+ * a message or two pending at a time; those cost no allocation here at all.
  */
+
+/** Consumed entries kept at the front of the array before it is compacted. */
+const COMPACT_AFTER = 64;
+
 export class SendLedger {
-  private ring = new Float64Array(16);
-  private head = 0;
-  private count = 0;
+  /** The oldest entry, 0 when there is none. */
+  private first = 0;
+  /** The entries after `first`, from `restHead` on. */
+  private rest: number[] | undefined;
+  private restHead = 0;
   /** Wire bytes still pending across all entries. */
   wireBytes = 0;
 
   get empty(): boolean {
-    return this.count === 0;
+    return this.first === 0;
   }
 
   /** Records a message of `wireBytes` (> 0), of which all or none are user bytes. */
   push(wireBytes: number, isUserData: boolean): void {
-    if (this.count === this.ring.length) this.grow();
-    this.ring[(this.head + this.count) % this.ring.length] = isUserData ? wireBytes : -wireBytes;
-    this.count++;
+    const entry = isUserData ? wireBytes : -wireBytes;
     this.wireBytes += wireBytes;
+    if (this.first === 0) {
+      this.first = entry;
+    } else if (this.rest === undefined) {
+      this.rest = [entry];
+    } else {
+      this.rest.push(entry);
+    }
   }
 
   /**
@@ -29,40 +44,49 @@ export class SendLedger {
    */
   consume(bytes: number): number {
     let user = 0;
-    while (bytes > 0 && this.count > 0) {
-      const entry = this.ring[this.head]!;
+    while (bytes > 0 && this.first !== 0) {
+      const entry = this.first;
       const size = Math.abs(entry);
       const take = Math.min(bytes, size);
       if (entry > 0) user += take;
       bytes -= take;
       this.wireBytes -= take;
-      if (take === size) {
-        this.head = (this.head + 1) % this.ring.length;
-        this.count--;
-      } else {
-        this.ring[this.head] = entry < 0 ? entry + take : entry - take;
-      }
+      if (take === size) this.first = this.shiftRest();
+      else this.first = entry < 0 ? entry + take : entry - take;
     }
     return user;
   }
 
   /** Drops every entry; returns the user bytes they held. */
   clear(): number {
-    let user = 0;
-    for (let i = 0; i < this.count; i++) {
-      const entry = this.ring[(this.head + i) % this.ring.length]!;
-      if (entry > 0) user += entry;
+    let user = Math.max(this.first, 0);
+    const rest = this.rest;
+    if (rest !== undefined) {
+      for (let i = this.restHead; i < rest.length; i++) {
+        const entry = rest[i]!;
+        if (entry > 0) user += entry;
+      }
     }
-    this.head = 0;
-    this.count = 0;
+    this.first = 0;
+    this.rest = undefined;
+    this.restHead = 0;
     this.wireBytes = 0;
     return user;
   }
 
-  private grow(): void {
-    const next = new Float64Array(this.ring.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = this.ring[(this.head + i) % this.ring.length]!;
-    this.ring = next;
-    this.head = 0;
+  /** The next entry after `first`, taken off the array; 0 when there is none. */
+  private shiftRest(): number {
+    const rest = this.rest;
+    if (rest === undefined) return 0;
+    const entry = rest[this.restHead++]!;
+    if (this.restHead === rest.length) {
+      this.rest = undefined;
+      this.restHead = 0;
+    } else if (this.restHead >= COMPACT_AFTER && this.restHead * 2 >= rest.length) {
+      rest.copyWithin(0, this.restHead);
+      rest.length -= this.restHead;
+      this.restHead = 0;
+    }
+    return entry;
   }
 }

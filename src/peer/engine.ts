@@ -99,7 +99,7 @@ export class PeerEngine implements ConnectionEngine {
         return core;
       },
     });
-    this.driver.onEvent = (e) => this.dispatch(e);
+    this.driver.onEvent = this.dispatch;
     this.driver.onError = opts.onError;
   }
 
@@ -222,9 +222,9 @@ export class PeerEngine implements ConnectionEngine {
     this.driver.requestFlush();
   };
 
-  private dispatch(e: PeerCoreEvent): void {
+  private readonly dispatch = (e: PeerCoreEvent): void => {
     if (this.closed) return;
     if (e.type === 'mdns-register' || e.type === 'mdns-query') return;
     this.onEvent(e);
-  }
+  };
 }

@@ -231,13 +231,15 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
 
   pollEvent(): PeerCoreEvent | undefined {
     let e = this.events.shift();
-    if (e === undefined) {
-      // Channel calls made between inputs may have queued events (a close) or output.
-      if (this.outputPending) this.process();
-      else this.drainChannels();
+    if (e !== undefined) return e;
+    // Channel calls made between inputs may have queued events (a close) or output.
+    if (this.outputPending) {
+      this.process();
       e = this.events.shift();
+      if (e !== undefined) return e;
     }
-    return e;
+    // The channels' events come after every event of this core queued so far (pushEvent).
+    return this.channels.pollEvent();
   }
 
   // ---- ICE controls -------------------------------------------------------------------------
@@ -395,7 +397,6 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
         this.drainIce();
         this.drainDtls();
         this.drainSctp();
-        this.drainChannels();
         moved = this.moveOutput();
       } while (moved);
     } finally {
@@ -411,18 +412,18 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
           this.handleApplicationDatagram(e.data);
           break;
         case 'state':
-          this.events.push({ type: 'ice-state', state: e.state });
+          this.pushEvent({ type: 'ice-state', state: e.state });
           if (e.state === 'connected' || e.state === 'completed') this.onIceConnected();
           break;
         case 'local-candidate':
-          this.events.push({
+          this.pushEvent({
             type: 'local-candidate',
             candidate: e.candidate,
             sdp: serializeCandidate(e.candidate),
           });
           break;
         default:
-          this.events.push(e);
+          this.pushEvent(e);
       }
     }
   }
@@ -513,11 +514,17 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     }
   }
 
-  private drainChannels(): void {
+  /**
+   * Queues an event of this core behind the channels' events so far. The channels' events are
+   * otherwise left in the manager's queue, which pollEvent reads once this core's is empty:
+   * thousands of channel events a turn need not be copied from one queue to the other.
+   */
+  private pushEvent(e: PeerCoreEvent): void {
     const channels = this.channels;
-    for (let e = channels.pollEvent(); e !== undefined; e = channels.pollEvent()) {
-      this.events.push(e);
+    for (let c = channels.pollEvent(); c !== undefined; c = channels.pollEvent()) {
+      this.events.push(c);
     }
+    this.events.push(e);
   }
 
   /**
@@ -570,7 +577,7 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     const state = dtls.state;
     if (state === this.dtlsReported) return;
     this.dtlsReported = state;
-    this.events.push(
+    this.pushEvent(
       error === undefined ? { type: 'dtls-state', state } : { type: 'dtls-state', state, error },
     );
   }
@@ -578,6 +585,6 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
   private reportSctpState(state: SctpTransportState): void {
     if (state === this.sctpReported) return;
     this.sctpReported = state;
-    this.events.push({ type: 'sctp-state', state });
+    this.pushEvent({ type: 'sctp-state', state });
   }
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { RTCDataChannel } from '../../src/api/data-channel.js';
 import type { RTCDataChannelEvent } from '../../src/api/events.js';
+import type { RTCPeerConnection } from '../../src/api/peer-connection.js';
 import {
   RTCDataChannel as ExportedChannel,
   RTCDataChannelEvent as ExportedDcEvent,
@@ -23,6 +24,7 @@ import {
   collect,
   negotiate,
   trickle,
+  until,
   waitFor,
   waitForState,
   waitOpen,
@@ -197,6 +199,34 @@ describe('data both ways', () => {
       assert.equal(msgs[2], 'c');
     }));
 
+  test('channel events reach their listeners however these were added', () =>
+    withConnectedPair(async (p) => {
+      // EventTarget's own method, bypassing anything RTCDataChannel does on the way.
+      const viaPrototype = (target: EventTarget, type: string) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no ${type} event`)), 10_000);
+          EventTarget.prototype.addEventListener.call(target, type, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      // With the default threshold of 0, each message that leaves the buffer fires the event.
+      const localLow = waitFor(p.local, 'bufferedamountlow');
+      let handled = 0;
+      p.local.onbufferedamountlow = () => handled++;
+      const remoteLow = viaPrototype(p.remote, 'bufferedamountlow');
+      p.local.send('x');
+      p.remote.send('y');
+      await Promise.all([localLow, remoteLow]);
+      assert.equal(handled, 1);
+      // The open event of a channel the peer opens, listened to from the datachannel event.
+      const lateOpen = new Promise<void>((resolve, reject) => {
+        p.b.ondatachannel = (ev) => viaPrototype(ev.channel, 'open').then(resolve, reject);
+      });
+      p.a.createDataChannel('late');
+      await lateOpen;
+    }));
+
   test('each message event is a MessageEvent whose target is the channel', () =>
     withConnectedPair(async (p) => {
       const e = waitFor<MessageEvent>(p.remote, 'message');
@@ -349,6 +379,47 @@ describe('state events', () => {
       );
       // connected needs DTLS too: ICE is connected before the connection is.
       assert.ok(rest.indexOf('ice:connected') < rest.indexOf('pc:connected'), rest.join());
+    }));
+
+  test('transport states come before the channel events they lead to, on both sides', () =>
+    withPair(async (a, b) => {
+      trickle(a, b);
+      const log: string[] = [];
+      const watchSctp = (pc: RTCPeerConnection, side: string) => {
+        const sctp = pc.sctp!;
+        if (sctp.state === 'connected') log.push(`${side} sctp:connected`);
+        sctp.onstatechange = () => log.push(`${side} sctp:${sctp.state}`);
+      };
+      a.onconnectionstatechange = () => log.push(`a pc:${a.connectionState}`);
+      b.ondatachannel = (ev) => {
+        log.push(`b datachannel:${ev.channel.label}`);
+        ev.channel.onopen = () => log.push(`b open:${ev.channel.label}`);
+      };
+      const early = ['one', 'two', 'three'].map((label) => a.createDataChannel(label));
+      for (const dc of early) dc.onopen = () => log.push(`a open:${dc.label}`);
+      await a.setLocalDescription(await a.createOffer());
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription(await b.createAnswer());
+      watchSctp(b, 'b');
+      await a.setRemoteDescription(b.localDescription!);
+      watchSctp(a, 'a');
+      await until(() => log.filter((l) => l.startsWith('b open:')).length === 3);
+      await until(() => log.filter((l) => l.startsWith('a open:')).length === 3);
+      const at = (entry: string) => {
+        const i = log.indexOf(entry);
+        assert.ok(i >= 0, `${entry} missing from ${log.join()}`);
+        return i;
+      };
+      for (const label of ['one', 'two', 'three']) {
+        assert.ok(at('a pc:connected') < at(`a open:${label}`), log.join());
+        assert.ok(at('a sctp:connected') < at(`a open:${label}`), log.join());
+        assert.ok(at('b sctp:connected') < at(`b datachannel:${label}`), log.join());
+        assert.ok(at(`b datachannel:${label}`) < at(`b open:${label}`), log.join());
+      }
+      assert.deepEqual(
+        log.filter((l) => l.startsWith('a open:')),
+        ['a open:one', 'a open:two', 'a open:three'],
+      );
     }));
 
   test('a certificate that does not match the fingerprint fails DTLS with an error event', () =>

@@ -584,6 +584,30 @@ test('createChannel validates its init as the W3C API does', () => {
   );
 });
 
+test('ids stay lowest free first across many channels, negotiated ids and closes', () => {
+  const { a, b, connect, pump } = fakePair();
+  connect();
+  const negotiated = a.manager.createChannel('n', { negotiated: true, id: 4 }, 0);
+  b.manager.createChannel('n', { negotiated: true, id: 4 }, 0);
+  const opened = Array.from({ length: 6 }, (_, i) => a.manager.createChannel(`c${i}`, {}, 0));
+  pump();
+  assert.deepEqual(
+    opened.map((c) => c.id),
+    [0, 2, 6, 8, 10, 12],
+  );
+  opened[3]!.close(0);
+  opened[1]!.close(0);
+  pump();
+  assert.deepEqual(
+    ['x', 'y', 'z'].map((label) => a.manager.createChannel(label, {}, 0).id),
+    [2, 8, 14],
+  );
+  negotiated.close(0);
+  pump();
+  assert.equal(negotiated.state, 'closed');
+  assert.equal(a.manager.createChannel('w', {}, 0).id, 4);
+});
+
 test('stream ids run out at the negotiated stream count', () => {
   const { a, b, connect } = fakePair({ streamsA: 8, streamsB: 6 });
   const before = [0, 1, 2, 3].map((i) => a.manager.createChannel(`c${i}`, {}, 0));

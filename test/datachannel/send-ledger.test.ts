@@ -26,7 +26,7 @@ class ModelLedger {
   }
 }
 
-test('the ring-buffer ledger agrees with a simple model under any push/consume sequence', () => {
+test('the ledger agrees with a simple model under any push/consume sequence', () => {
   const op = fc.oneof(
     fc.record({ push: fc.integer({ min: 1, max: 3000 }), user: fc.boolean() }),
     fc.record({ consume: fc.integer({ min: 0, max: 5000 }) }),
@@ -50,5 +50,38 @@ test('the ring-buffer ledger agrees with a simple model under any push/consume s
       assert.ok(ledger.empty);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('the ledger stays exact over long runs, where consumed entries are compacted away', () => {
+  const op = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({ push: fc.integer({ min: 1, max: 100 }), user: fc.boolean() }),
+    },
+    { weight: 2, arbitrary: fc.record({ consume: fc.integer({ min: 0, max: 150 }) }) },
+  );
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 500, maxLength: 2000 }), (ops) => {
+      const ledger = new SendLedger();
+      const model = new ModelLedger();
+      for (const o of ops) {
+        if ('push' in o) {
+          ledger.push(o.push, o.user);
+          model.push(o.push, o.user);
+        } else {
+          assert.equal(ledger.consume(o.consume), model.consume(o.consume));
+        }
+      }
+      assert.equal(ledger.wireBytes, model.wireBytes);
+      assert.equal(ledger.empty, model.entries.length === 0);
+      const pendingUser = model.entries.reduce((n, e) => n + (e.user ? e.wire : 0), 0);
+      assert.equal(ledger.clear(), pendingUser);
+      assert.ok(ledger.empty);
+      ledger.push(7, true);
+      assert.equal(ledger.consume(10), 7);
+      assert.ok(ledger.empty);
+    }),
+    { numRuns: 50 },
   );
 });
