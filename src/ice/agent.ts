@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import {
   type Address,
+  addressBytes,
   decodeStun,
   getErrorCode,
   getIceControlled,
@@ -17,6 +18,7 @@ import {
   newTransactionId,
   StunClientTransaction,
   type StunMessage,
+  type StunMessageTemplate,
   StunMethod,
   shortTermKey,
   unknownComprehensionRequired,
@@ -50,6 +52,7 @@ import {
   buildCheckSuccess,
   buildCheckUnknownAttributes,
   buildGatherRequest,
+  checkRequestTemplate,
 } from './messages.js';
 import { PendingRemotes } from './pending-remotes.js';
 import { candidatePriority, localPreference } from './priority.js';
@@ -91,8 +94,27 @@ type TransactionEntry =
 const MAX_EARLY_CHECKS = 64;
 const MAX_REMOTE_CANDIDATES = 256;
 
+/** The earlier of a deadline and a candidate for it. */
+function earliest(t: number | undefined, x: number): number {
+  return t === undefined || x < t ? x : t;
+}
+
+/** The 12-byte id as a 12-character string, for a Map key. */
 function transactionKey(id: Uint8Array): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
+  return String.fromCharCode(
+    id[0]!,
+    id[1]!,
+    id[2]!,
+    id[3]!,
+    id[4]!,
+    id[5]!,
+    id[6]!,
+    id[7]!,
+    id[8]!,
+    id[9]!,
+    id[10]!,
+    id[11]!,
+  );
 }
 
 export class IceAgent {
@@ -125,6 +147,18 @@ export class IceAgent {
   private readonly pending = new PendingRemotes<Generation>();
   private selected: CandidatePair | undefined;
   private readonly consent: ConsentTracker;
+  /** The address last answered and its bytes: once connected, checks come from one remote. */
+  private answered: { address: string; bytes: Uint8Array } | undefined;
+  /** The consent request of the selected pair, encoded once, and what it was encoded for. */
+  private consentRequest:
+    | {
+        pair: CandidatePair;
+        role: IceRole;
+        useCandidate: boolean;
+        priority: number;
+        template: StunMessageTemplate;
+      }
+    | undefined;
   /** Remotes data is accepted from: address → ports (no string building per datagram). */
   private readonly dataRemotes = new Map<string, Set<number>>();
   private lastPacedAt: number;
@@ -479,22 +513,22 @@ export class IceAgent {
       return;
     }
     // Role conflict (RFC 8445 7.3.1.1): the larger tie-breaker is controlling.
-    const theirControlling = getIceControlling(m);
-    const theirControlled = getIceControlled(m);
-    if (this._role === 'controlling' && theirControlling !== undefined) {
+    const theirControlling = this._role === 'controlling' ? getIceControlling(m) : undefined;
+    const theirControlled = this._role === 'controlled' ? getIceControlled(m) : undefined;
+    if (theirControlling !== undefined) {
       if (this.tieBreaker >= theirControlling) {
         this.transmit(local, remote, buildCheckError(m, 487, 'Role Conflict', g.localKey));
         return;
       }
       this.switchRole('controlled');
-    } else if (this._role === 'controlled' && theirControlled !== undefined) {
+    } else if (theirControlled !== undefined) {
       if (this.tieBreaker >= theirControlled) this.switchRole('controlling');
       else {
         this.transmit(local, remote, buildCheckError(m, 487, 'Role Conflict', g.localKey));
         return;
       }
     }
-    this.transmit(local, remote, buildCheckSuccess(m, remote, g.localKey));
+    this.transmit(local, remote, buildCheckSuccess(m, remote, g.localKey, this.bytesOf(remote)));
     this.acceptDataFrom(remote);
     const useCandidate = hasUseCandidate(m);
     if (g.remoteKey === undefined) {
@@ -505,6 +539,17 @@ export class IceAgent {
       return;
     }
     this.onAuthenticatedCheck(g, remote, local, priority, useCandidate);
+  }
+
+  /** The address bytes of a check's source, parsed once per remote address in a row. */
+  private bytesOf(remote: Address): Uint8Array | undefined {
+    const a = this.answered;
+    if (a?.address === remote.address && a.bytes.length === (remote.family === 'IPv6' ? 16 : 4)) {
+      return a.bytes;
+    }
+    const bytes = addressBytes(remote);
+    if (bytes) this.answered = { address: remote.address, bytes };
+    return bytes;
   }
 
   /** RFC 8445 7.3.1.3-7.3.1.5: learn prflx, trigger a check, note a nomination. */
@@ -566,6 +611,12 @@ export class IceAgent {
     if (!verifyMessageIntegrity(m, g.remoteKey)) return;
     if (!entry.tx.handleResponse(m, now)) return;
     this.transactions.delete(key);
+    if (entry.kind === 'consent' && entry.pair === this.selected) {
+      // RFC 7675: an authenticated success on the selected pair renews consent; the mapped
+      // address is of no use here, and an error response leaves consent to expire.
+      if (m.class === 'success') this.consent.responded(now);
+      return;
+    }
     if (entry.pair.transaction === key) entry.pair.transaction = undefined;
     if (m.class === 'success') this.onCheckSuccess(entry, m, now);
     else this.onCheckError(entry, m);
@@ -791,15 +842,18 @@ export class IceAgent {
       (pair.useCandidate || this.aggressiveNomination || (kind === 'consent' && pair.nominated));
     const base = this.bases.find((b) => sameAddress(b.address, pair.local.base));
     const priority = candidatePriority('prflx', base?.localPreference ?? 0, this.component);
-    const request = buildCheckRequest({
-      transactionId: id,
-      username: `${g.remoteUfrag}:${g.localUfrag}`,
-      priority,
-      role: this._role,
-      tieBreaker: this.tieBreaker,
-      useCandidate,
-      key: g.remoteKey,
-    });
+    const request =
+      kind === 'consent'
+        ? this.consentTemplate(pair, priority, useCandidate).build(id)
+        : buildCheckRequest({
+            transactionId: id,
+            username: `${g.remoteUfrag}:${g.localUfrag}`,
+            priority,
+            role: this._role,
+            tieBreaker: this.tieBreaker,
+            useCandidate,
+            key: g.remoteKey,
+          });
     const tx = new StunClientTransaction(request, id, now, {
       rto: this.checkRto,
       rc: this.checkRc,
@@ -820,6 +874,36 @@ export class IceAgent {
     this.transactions.set(key, entry);
     if (kind === 'check') pair.transaction = key;
     this.flushTransaction(entry);
+  }
+
+  /** The selected pair's consent request, re-encoded only when what it carries changes. */
+  private consentTemplate(
+    pair: CandidatePair,
+    priority: number,
+    useCandidate: boolean,
+  ): StunMessageTemplate {
+    const c = this.consentRequest;
+    const role = this._role;
+    if (
+      c !== undefined &&
+      c.pair === pair &&
+      c.role === role &&
+      c.useCandidate === useCandidate &&
+      c.priority === priority
+    ) {
+      return c.template;
+    }
+    const g = pair.generation;
+    const template = checkRequestTemplate({
+      username: `${g.remoteUfrag}:${g.localUfrag}`,
+      priority,
+      role,
+      tieBreaker: this.tieBreaker,
+      useCandidate,
+      key: g.remoteKey!,
+    });
+    this.consentRequest = { pair, role, useCandidate, priority, template };
+    return template;
   }
 
   private runConsent(now: number): void {
@@ -909,10 +993,8 @@ export class IceAgent {
       const x = e.tx.nextTimeout();
       if (x !== undefined && (t === undefined || x < t)) t = x;
     }
-    const consider = (x: number) => {
-      if (t === undefined || x < t) t = x;
-    };
-    if (this.pacedWorkAvailable()) consider(Math.max(this.lastPacedAt + this.ta, this.lastNow));
+    if (this.pacedWorkAvailable())
+      t = earliest(t, Math.max(this.lastPacedAt + this.ta, this.lastNow));
     const g = this.gen;
     if (
       this._role === 'controlling' &&
@@ -922,18 +1004,18 @@ export class IceAgent {
       this.selected?.generation !== g
     ) {
       const d = g.firstValidAt + this.nominationTimeout;
-      if (d > this.lastNow) consider(d);
+      if (d > this.lastNow) t = earliest(t, d);
     }
     if (this.selected && !this.consent.expired) {
       const c = this.consent.nextTimeout(this.lastNow);
-      if (c !== undefined) consider(c);
+      if (c !== undefined) t = earliest(t, c);
     }
     if (!g.failed && this.selected?.generation !== g) {
       if (g.idleSince !== undefined && g.idleSince + this.failedTimeout > this.lastNow) {
-        consider(g.idleSince + this.failedTimeout);
+        t = earliest(t, g.idleSince + this.failedTimeout);
       }
       const pac = g.checksStartedAt === undefined ? 0 : g.checksStartedAt + this.pacTimeout;
-      if (pac > this.lastNow) consider(pac);
+      if (pac > this.lastNow) t = earliest(t, pac);
     }
     return t;
   }
@@ -960,6 +1042,7 @@ export class IceAgent {
     this.lastNow = now;
     this.closed = true;
     this.transactions.clear();
+    this.consentRequest = undefined;
     this.transmits.clear();
     this.gatherJobs.length = 0;
     this.dataRemotes.clear();

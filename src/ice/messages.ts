@@ -1,11 +1,13 @@
 /** The STUN messages ICE sends: connectivity checks, their responses, and gathering requests. */
 import {
   type Address,
+  buildBindingSuccess,
   buildErrorResponse,
   buildUnknownAttributesResponse,
   StunAttr,
   type StunMessage,
   StunMessageBuilder,
+  StunMessageTemplate,
   StunMethod,
 } from '../stun/index.js';
 import type { IceRole } from './types.js';
@@ -23,8 +25,15 @@ export interface CheckRequestParams {
   key: Uint8Array;
 }
 
-export function buildCheckRequest(p: CheckRequestParams): Uint8Array {
-  const b = new StunMessageBuilder(StunMethod.Binding, 'request', p.transactionId)
+/** Stands in for the id a template's build() sets. */
+const TEMPLATE_ID = new Uint8Array(12);
+
+/** A check request's attributes up to (not including) MESSAGE-INTEGRITY. */
+function checkRequestBuilder(
+  p: Omit<CheckRequestParams, 'key' | 'transactionId'>,
+  transactionId: Uint8Array,
+): StunMessageBuilder {
+  const b = new StunMessageBuilder(StunMethod.Binding, 'request', transactionId)
     .addString(StunAttr.Username, p.username)
     .addUint32(StunAttr.Priority, p.priority)
     .addUint64(
@@ -32,16 +41,37 @@ export function buildCheckRequest(p: CheckRequestParams): Uint8Array {
       p.tieBreaker,
     );
   if (p.useCandidate) b.addFlag(StunAttr.UseCandidate);
-  return b.addMessageIntegrity(p.key).addFingerprint().build();
+  return b;
 }
 
-/** Success response to a check: XOR-MAPPED-ADDRESS = where the request came from. */
-export function buildCheckSuccess(request: StunMessage, source: Address, key: Uint8Array) {
-  return new StunMessageBuilder(StunMethod.Binding, 'success', request.transactionId)
-    .addXorAddress(StunAttr.XorMappedAddress, source)
-    .addMessageIntegrity(key)
+export function buildCheckRequest(p: CheckRequestParams): Uint8Array {
+  return checkRequestBuilder(p, p.transactionId)
+    .addMessageIntegrity(p.key)
     .addFingerprint()
     .build();
+}
+
+/**
+ * The same request as buildCheckRequest, for any transaction id: consent checks (RFC 7675)
+ * repeat one request on the selected pair every few seconds.
+ */
+export function checkRequestTemplate(
+  p: Omit<CheckRequestParams, 'transactionId'>,
+): StunMessageTemplate {
+  return new StunMessageTemplate(checkRequestBuilder(p, TEMPLATE_ID), p.key);
+}
+
+/**
+ * Success response to a check: XOR-MAPPED-ADDRESS = where the request came from (whose
+ * address bytes the caller may have at hand).
+ */
+export function buildCheckSuccess(
+  request: StunMessage,
+  source: Address,
+  key: Uint8Array,
+  sourceBytes?: Uint8Array,
+): Uint8Array {
+  return buildBindingSuccess(request.transactionId, source, key, sourceBytes);
 }
 
 export function buildCheckError(

@@ -17,9 +17,11 @@ export type MdnsLookup =
 
 export class PendingRemotes<G> {
   private held: IceCandidate[] = [];
-  private readonly waiting = new Map<string, { generation: G; candidate: IceCandidate }[]>();
+  // Both maps are made on the first mDNS name: most connections never see one, and thousands
+  // of idle connections would each keep two empty maps.
+  private waiting: Map<string, { generation: G; candidate: IceCandidate }[]> | undefined;
   /** Resolved names (null: the name did not resolve, and its candidates are dropped). */
-  private readonly resolved = new Map<string, string | null>();
+  private resolved: Map<string, string | null> | undefined;
 
   hold(c: IceCandidate): void {
     if (this.held.length < MAX_HELD) this.held.push(c);
@@ -35,9 +37,10 @@ export class PendingRemotes<G> {
   /** Looks up the candidate's mDNS name, queueing the candidate when the answer is pending. */
   lookupMdns(generation: G, c: IceCandidate): MdnsLookup {
     const name = c.address.toLowerCase();
-    const resolved = this.resolved.get(name);
+    const resolved = this.resolved?.get(name);
     if (resolved === null) return { kind: 'dropped' };
     if (resolved !== undefined) return { kind: 'resolved', address: resolved };
+    this.waiting ??= new Map();
     let list = this.waiting.get(name);
     const first = list === undefined;
     if (!list) {
@@ -58,14 +61,16 @@ export class PendingRemotes<G> {
     address: string | undefined,
   ): { generation: G; candidate: IceCandidate }[] | undefined {
     const name = hostname.toLowerCase();
-    const list = this.waiting.get(name);
+    const list = this.waiting?.get(name);
     if (!list) return undefined;
-    this.waiting.delete(name);
+    this.waiting!.delete(name);
+    this.resolved ??= new Map();
     this.resolved.set(name, address ?? null);
     return address === undefined ? [] : list;
   }
 
   isWaitingFor(generation: G): boolean {
+    if (this.waiting === undefined) return false;
     for (const list of this.waiting.values()) {
       for (const w of list) if (w.generation === generation) return true;
     }

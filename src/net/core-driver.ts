@@ -93,7 +93,8 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   private readonly opts: CoreDriverOptions<C>;
   private readonly endpointList: UdpEndpoint[] = [];
   private readonly deferred: CoreCall<C>[] = [];
-  private readonly mdnsNames = new Set<string>();
+  /** Names this driver registered, made on the first (most connections register none). */
+  private mdnsNames: Set<string> | undefined;
   private mdns: MdnsService | undefined;
   /** This driver's deadline on the process-wide timer wheel. */
   private readonly timer = new TimerSlot(() => this.onTimer());
@@ -253,11 +254,11 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     this.endpointList.length = 0;
     this.deferred.length = 0;
     if (this.mdns) {
-      for (const name of this.mdnsNames) this.mdns.unregister(name);
+      for (const name of this.mdnsNames ?? []) this.mdns.unregister(name);
       this.mdns.release();
       this.mdns = undefined;
     }
-    this.mdnsNames.clear();
+    this.mdnsNames = undefined;
   }
 
   private readonly onQueuedFlush = () => {
@@ -388,6 +389,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   }
 
   private registerMdns(hostname: string, address: string): void {
+    this.mdnsNames ??= new Set();
     this.mdnsNames.add(hostname);
     this.mdnsService().register(hostname, address);
   }

@@ -1,6 +1,6 @@
 import { type Address, formatIPv4, formatIPv6 } from './address.js';
 import { KNOWN_REQUIRED_ATTRIBUTES, StunAttr } from './constants.js';
-import { findAttribute, type StunMessage } from './message.js';
+import { attributeLength, findAttribute, type StunMessage } from './message.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -67,15 +67,16 @@ export function getUsername(m: StunMessage): string | undefined {
   return getString(m, StunAttr.Username);
 }
 
+// The numeric getters read the value in place: checks read several on every request.
 export function getUint32(m: StunMessage, type: number): number | undefined {
   const a = findAttribute(m, type);
-  return a && a.value.length === 4 ? u32(a.value, 0) : undefined;
+  return a && attributeLength(m, a) === 4 ? u32(m.raw, a.offset + 4) : undefined;
 }
 
 export function getUint64(m: StunMessage, type: number): bigint | undefined {
   const a = findAttribute(m, type);
-  if (a?.value.length !== 8) return undefined;
-  return (BigInt(u32(a.value, 0)) << 32n) | BigInt(u32(a.value, 4));
+  if (!a || attributeLength(m, a) !== 8) return undefined;
+  return (BigInt(u32(m.raw, a.offset + 4)) << 32n) | BigInt(u32(m.raw, a.offset + 8));
 }
 
 export function getPriority(m: StunMessage): number | undefined {

@@ -9,6 +9,7 @@ import {
   type StunClass,
 } from './constants.js';
 import { FINGERPRINT_XOR } from './integrity.js';
+import { allocMessage } from './message-slab.js';
 
 // One randomFillSync call per 256 ids: each call costs microseconds, more than a whole message.
 // A fresh pool is allocated when one runs out, so ids handed out earlier never change.
@@ -51,7 +52,6 @@ enum Kind {
 }
 
 const encoder = new TextEncoder();
-const scratch = new Uint8Array(16);
 
 function utf8Length(s: string): number {
   let n = 0;
@@ -70,12 +70,16 @@ function utf8Length(s: string): number {
   return n;
 }
 
-function checkAddress(a: Address): void {
-  const ok = a.family === 'IPv6' ? parseIPv6(a.address, scratch) : parseIPv4(a.address, scratch);
+/** The address's 4 or 16 bytes; throws on a malformed address or port. */
+function addressValue(a: Address): Uint8Array {
+  const v6 = a.family === 'IPv6';
+  const bytes = new Uint8Array(v6 ? 16 : 4);
+  const ok = v6 ? parseIPv6(a.address, bytes) : parseIPv4(a.address, bytes);
   if (!ok) throw new TypeError(`not an ${a.family} address: ${a.address}`);
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) {
     throw new RangeError(`bad port: ${a.port}`);
   }
+  return bytes;
 }
 
 /**
@@ -140,13 +144,13 @@ export class StunMessageBuilder {
   }
 
   addXorAddress(type: number, a: Address): this {
-    checkAddress(a);
-    return this.push(Kind.XorAddress, type, a.family === 'IPv6' ? 20 : 8, a);
+    const bytes = addressValue(a);
+    return this.push(Kind.XorAddress, type, 4 + bytes.length, bytes, a.port);
   }
 
   addAddress(type: number, a: Address): this {
-    checkAddress(a);
-    return this.push(Kind.Address, type, a.family === 'IPv6' ? 20 : 8, a);
+    const bytes = addressValue(a);
+    return this.push(Kind.Address, type, 4 + bytes.length, bytes, a.port);
   }
 
   addErrorCode(code: number, reason: string): this {
@@ -175,8 +179,8 @@ export class StunMessageBuilder {
   build(): Uint8Array {
     let total = HEADER_LENGTH;
     for (const len of this.lengths) total += 4 + ((len + 3) & ~3);
-    const buf = new Uint8Array(total);
-    const view = new DataView(buf.buffer);
+    const buf = allocMessage(total);
+    const view = new DataView(buf.buffer, buf.byteOffset, total);
     view.setUint16(0, this.messageType);
     view.setUint32(4, MAGIC_COOKIE);
     buf.set(this.transactionId, 8);
@@ -203,7 +207,13 @@ export class StunMessageBuilder {
           break;
         case Kind.XorAddress:
         case Kind.Address:
-          this.writeAddress(buf, view, v, value as Address, kind === Kind.XorAddress);
+          this.writeAddress(
+            buf,
+            v,
+            value as Uint8Array,
+            this.numbers[i]!,
+            kind === Kind.XorAddress,
+          );
           break;
         case Kind.ErrorCode: {
           const code = this.numbers[i]!;
@@ -239,12 +249,19 @@ export class StunMessageBuilder {
     return buf;
   }
 
-  private writeAddress(buf: Uint8Array, view: DataView, v: number, a: Address, xor: boolean): void {
-    const v6 = a.family === 'IPv6';
+  private writeAddress(
+    buf: Uint8Array,
+    v: number,
+    address: Uint8Array,
+    port: number,
+    xor: boolean,
+  ): void {
+    const v6 = address.length === 16;
     buf[v + 1] = v6 ? 0x02 : 0x01;
-    view.setUint16(v + 2, xor ? a.port ^ 0x2112 : a.port);
-    if (v6) parseIPv6(a.address, buf, v + 4);
-    else parseIPv4(a.address, buf, v + 4);
+    const p = xor ? port ^ 0x2112 : port;
+    buf[v + 2] = p >> 8;
+    buf[v + 3] = p & 0xff;
+    buf.set(address, v + 4);
     if (!xor) return;
     buf[v + 4] ^= 0x21;
     buf[v + 5] ^= 0x12;

@@ -54,12 +54,15 @@ export {
   type StunMessage,
 } from './message.js';
 export {
+  buildBindingSuccess,
   buildErrorResponse,
   buildUnknownAttributesResponse,
   errorResponseBuilder,
   type StunResponseOptions,
 } from './responses.js';
 export { saslprep } from './saslprep.js';
+export { SEAL_LENGTH, sealMessage } from './seal.js';
+export { StunMessageTemplate } from './template.js';
 export {
   StunClientTransaction,
   type StunTransactionOptions,

@@ -1,7 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { crc32 } from '../bytes/crc32.js';
+import { createHash, createHmac } from 'node:crypto';
+import { crc32, crc32Range } from '../bytes/crc32.js';
 import { HEADER_LENGTH, StunAttr } from './constants.js';
-import { findAttribute, type StunMessage } from './message.js';
+import { attributeLength, findAttribute, type StunMessage } from './message.js';
 import { saslprep } from './saslprep.js';
 
 const utf8 = new TextEncoder();
@@ -29,35 +29,45 @@ export function longTermKey(
 }
 
 /**
- * The header's length field as it must read when the message is cut right after the
- * attribute at `attrOffset` (integrity and fingerprint cover only what precedes them).
+ * HMAC of a received message up to the integrity attribute at `attrOffset`, whose value is
+ * `valueLength` bytes. The header's length field must read as if the message ended right after
+ * that attribute: it is written so in `raw` for the one hash call and then put back, which
+ * hashes the message in one piece instead of three.
  */
-function lengthUpTo(attrOffset: number, attrValueLength: number): Uint8Array {
-  const len = attrOffset + 4 + attrValueLength - HEADER_LENGTH;
-  return Uint8Array.of(len >> 8, len & 0xff);
-}
-
-/** HMAC over `raw[0..end)` with the header length replaced by `length`. */
-export function integrityHmac(
+function receivedMac(
   algorithm: 'sha1' | 'sha256',
   key: Uint8Array,
   raw: Uint8Array,
-  end: number,
-  length: Uint8Array,
-): Uint8Array {
-  const h = createHmac(algorithm, key);
-  h.update(raw.subarray(0, 2));
-  h.update(length);
-  h.update(raw.subarray(4, end));
-  return new Uint8Array(h.digest());
+  attrOffset: number,
+  valueLength: number,
+): Buffer {
+  const hi = raw[2]!;
+  const lo = raw[3]!;
+  const len = attrOffset + 4 + valueLength - HEADER_LENGTH;
+  raw[2] = len >> 8;
+  raw[3] = len & 0xff;
+  try {
+    return createHmac(algorithm, key).update(raw.subarray(0, attrOffset)).digest();
+  } finally {
+    raw[2] = hi;
+    raw[3] = lo;
+  }
+}
+
+/**
+ * Compares `mac[0..n)` with `b[at..at+n)` in time that does not depend on where they differ.
+ */
+function macEquals(mac: Uint8Array, b: Uint8Array, at: number, n: number): boolean {
+  let diff = 0;
+  for (let i = 0; i < n; i++) diff |= mac[i]! ^ b[at + i]!;
+  return diff === 0;
 }
 
 /** MESSAGE-INTEGRITY (HMAC-SHA1) check; false when the attribute is absent or malformed. */
 export function verifyMessageIntegrity(m: StunMessage, key: Uint8Array): boolean {
   const a = findAttribute(m, StunAttr.MessageIntegrity);
-  if (a?.value.length !== 20) return false;
-  const mac = integrityHmac('sha1', key, m.raw, a.offset, lengthUpTo(a.offset, 20));
-  return timingSafeEqual(mac, a.value);
+  if (!a || attributeLength(m, a) !== 20) return false;
+  return macEquals(receivedMac('sha1', key, m.raw, a.offset, 20), m.raw, a.offset + 4, 20);
 }
 
 /**
@@ -69,23 +79,29 @@ export function verifyMessageIntegritySha256(m: StunMessage, key: Uint8Array): b
   if (!a) return false;
   const n = a.value.length;
   if (n < 16 || n > 32 || (n & 3) !== 0) return false;
-  const mac = integrityHmac('sha256', key, m.raw, a.offset, lengthUpTo(a.offset, n));
-  return timingSafeEqual(mac.subarray(0, n), a.value);
+  return macEquals(receivedMac('sha256', key, m.raw, a.offset, n), a.value, 0, n);
 }
 
 /** CRC-32 of `raw[0..end)` (header length replaced by `length`) XOR 0x5354554e. */
 export function fingerprintValue(raw: Uint8Array, end: number, length: Uint8Array): number {
-  let c = crc32(raw.subarray(0, 2));
+  let c = crc32Range(raw, 0, 2);
   c = crc32(length, c);
-  c = crc32(raw.subarray(4, end), c);
+  c = crc32Range(raw, 4, end, c);
   return (c ^ FINGERPRINT_XOR) >>> 0;
 }
+
+const lengthScratch = new Uint8Array(2);
 
 /** FINGERPRINT check; false when absent or malformed. */
 export function verifyFingerprint(m: StunMessage): boolean {
   const a = findAttribute(m, StunAttr.Fingerprint);
-  if (a?.value.length !== 4) return false;
-  const v = a.value;
-  const got = ((v[0]! << 24) | (v[1]! << 16) | (v[2]! << 8) | v[3]!) >>> 0;
-  return got === fingerprintValue(m.raw, a.offset, lengthUpTo(a.offset, 4));
+  if (!a || attributeLength(m, a) !== 4) return false;
+  const v = m.raw;
+  const o = a.offset + 4;
+  const got = ((v[o]! << 24) | (v[o + 1]! << 16) | (v[o + 2]! << 8) | v[o + 3]!) >>> 0;
+  // The length field as it reads for a message ending with FINGERPRINT.
+  const len = a.offset + 8 - HEADER_LENGTH;
+  lengthScratch[0] = len >> 8;
+  lengthScratch[1] = len & 0xff;
+  return got === fingerprintValue(m.raw, a.offset, lengthScratch);
 }

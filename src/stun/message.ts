@@ -29,6 +29,28 @@ export interface StunMessage {
   raw: Uint8Array;
 }
 
+/** A decoded attribute: its value is cut from the message (a subarray) only when read. */
+class DecodedAttribute implements StunAttribute {
+  private cut: Uint8Array | undefined;
+
+  constructor(
+    readonly type: number,
+    readonly offset: number,
+    private readonly length: number,
+    private readonly raw: Uint8Array,
+  ) {}
+
+  get value(): Uint8Array {
+    this.cut ??= this.raw.subarray(this.offset + 4, this.offset + 4 + this.length);
+    return this.cut;
+  }
+}
+
+/** The value length of an attribute of `m`, read from its header without cutting the value. */
+export function attributeLength(m: StunMessage, a: StunAttribute): number {
+  return (m.raw[a.offset + 2]! << 8) | m.raw[a.offset + 3]!;
+}
+
 export type StunDecodeResult = { ok: true; message: StunMessage } | { ok: false; error: string };
 
 function readU16(b: Uint8Array, o: number): number {
@@ -53,8 +75,14 @@ export function isStunMessage(data: Uint8Array): boolean {
  * Decodes one STUN message occupying the whole of `data` (a datagram, or one message cut from
  * a stream). Never throws; the message keeps references into `data`.
  */
-export function decodeStun(data: Uint8Array): StunDecodeResult {
-  if (!(data instanceof Uint8Array)) return { ok: false, error: 'not a byte array' };
+export function decodeStun(input: Uint8Array): StunDecodeResult {
+  if (!(input instanceof Uint8Array)) return { ok: false, error: 'not a byte array' };
+  // A Buffer's subarrays are Buffers, made through its species constructor at several times
+  // the cost of a plain view's; received datagrams are Buffers.
+  const data =
+    input.constructor === Uint8Array
+      ? input
+      : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (data.length < HEADER_LENGTH) return { ok: false, error: 'shorter than a STUN header' };
   if ((data[0]! & 0xc0) !== 0) return { ok: false, error: 'first two bits are not zero' };
   if (!hasMagicCookie(data)) return { ok: false, error: 'no magic cookie' };
@@ -75,7 +103,7 @@ export function decodeStun(data: Uint8Array): StunDecodeResult {
     const end = o + 4 + valueLength;
     if (end > data.length) return { ok: false, error: 'attribute overruns the message' };
     if (keepAttribute(phase, attrType)) {
-      attributes.push({ type: attrType, value: data.subarray(o + 4, end), offset: o });
+      attributes.push(new DecodedAttribute(attrType, o, valueLength, data));
       if (attrType === StunAttr.MessageIntegrity) phase = 1;
       else if (attrType === StunAttr.MessageIntegritySha256) phase = 2;
       else if (attrType === StunAttr.Fingerprint) phase = 3;

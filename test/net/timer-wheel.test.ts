@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { TimerSlot, TimerWheel } from '../../src/net/timer-wheel.js';
+import {
+  COARSE_AFTER_MS,
+  COARSE_SLACK_MS,
+  TimerSlot,
+  TimerWheel,
+} from '../../src/net/timer-wheel.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,5 +92,43 @@ test('thousands of slots: each fires once, at or after its deadline', async () =
   await sleep(100);
   assert.equal(count, n - Math.ceil((n - 1) / 3));
   assert.equal(late, 0, 'no slot fired before its deadline');
+  assert.equal(wheel.size, 0);
+});
+
+test('deadlines set 2 s or more ahead fire together in one wakeup, none early, even when re-set unchanged', async () => {
+  const wheel = new TimerWheel();
+  const t0 = performance.now();
+  const n = 10;
+  const firedAt: number[] = [];
+  let batches = 0;
+  let inBatch = false;
+  const slots: TimerSlot[] = [];
+  const spread = COARSE_SLACK_MS / 2 / n;
+  const deadline = (i: number) => t0 + COARSE_AFTER_MS + 100 + i * spread;
+  for (let i = 0; i < n; i++) {
+    const s = new TimerSlot(() => {
+      firedAt[i] = performance.now();
+      if (!inBatch) {
+        inBatch = true;
+        batches++;
+        queueMicrotask(() => {
+          inBatch = false;
+        });
+      }
+    });
+    slots.push(s);
+    wheel.schedule(s, deadline(i));
+  }
+  // A near deadline is not held back by the far ones.
+  let nearAt = 0;
+  wheel.schedule(new TimerSlot(() => (nearAt = performance.now())), t0 + 20);
+  await sleep(COARSE_AFTER_MS / 2 + 200);
+  assert.ok(nearAt > 0 && firedAt.length === 0, 'the near deadline fired alone');
+  // Inputs re-arm a driver's deadline unchanged, now less than 2 s ahead: still coarse.
+  for (let i = 0; i < n; i++) wheel.schedule(slots[i]!, deadline(i));
+  await sleep(COARSE_AFTER_MS / 2 + 100 + COARSE_SLACK_MS + 150);
+  assert.equal(firedAt.filter((t) => t !== undefined).length, n);
+  for (let i = 0; i < n; i++) assert.ok(firedAt[i]! >= deadline(i), `slot ${i} fired early`);
+  assert.equal(batches, 1, 'all in one wakeup');
   assert.equal(wheel.size, 0);
 });

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  decodeStun,
+  hasUseCandidate,
+  type StunMessage,
+  shortTermKey,
+  verifyFingerprint,
+  verifyMessageIntegrity,
+} from '../../src/stun/index.js';
+import { runSimulation, SimNetwork } from '../sim/network.js';
+import {
+  type AgentEndpoint,
+  bytes,
+  dualStackPair,
+  isConnected,
+  Signaller,
+  startGathering,
+} from './harness.js';
+
+/** Records the requests `e` sends (with the virtual time) once `since()` says so. */
+function recordRequests(e: AgentEndpoint, net: SimNetwork, since: () => boolean) {
+  const sent: { at: number; m: StunMessage }[] = [];
+  const poll = e.agent.pollTransmit.bind(e.agent);
+  e.agent.pollTransmit = () => {
+    const t = poll();
+    if (t && t.data[0]! < 4 && since()) {
+      const r = decodeStun(t.data.slice());
+      if (r.ok && r.message.class === 'request') sent.push({ at: net.now, m: r.message });
+    }
+    return t;
+  };
+  return sent;
+}
+
+/** The bytes of a request from the end of its header to MESSAGE-INTEGRITY. */
+function fixedPart(m: StunMessage): string {
+  const mi = m.attributes.find((a) => a.type === 0x0008)!;
+  return Buffer.from(m.raw.subarray(20, mi.offset)).toString('hex');
+}
+
+test('idle for 5 minutes: one consent request every 4-6 s per side, each fresh and authenticated', () => {
+  const net = new SimNetwork(451, { delay: 10, jitter: 10 });
+  const sig = new Signaller();
+  const { a, b } = dualStackPair(net, sig, { role: 'controlling' }, { role: 'controlled' });
+  const endpoints = [a, b, sig];
+  const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
+  let idle = false;
+  const fromA = recordRequests(a, net, () => idle);
+  const fromB = recordRequests(b, net, () => idle);
+  startGathering(a, 0);
+  startGathering(b, 0);
+  assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 10_000));
+  // Let the checks of the setup finish before counting.
+  run(() => false, 7000);
+  idle = true;
+  const start = net.now;
+  run(() => false, 300_000);
+  assert.ok(isConnected(a) && isConnected(b), `${a.state} ${b.state}`);
+  assert.deepEqual(a.states(), ['checking', 'connected', 'completed']);
+
+  for (const [sent, peer, controlling] of [
+    [fromA, b, true],
+    [fromB, a, false],
+  ] as const) {
+    assert.ok(
+      sent.length >= 300_000 / 6000 - 1 && sent.length <= 300_000 / 4000 + 1,
+      `${sent.length}`,
+    );
+    assert.ok(sent[0]!.at - start <= 6000);
+    for (let i = 1; i < sent.length; i++) {
+      const gap = sent[i]!.at - sent[i - 1]!.at;
+      assert.ok(gap >= 4000 && gap <= 6000 + 1, `gap ${gap} ms`);
+    }
+    const key = shortTermKey(peer.agent.localPwd);
+    const ids = new Set<string>();
+    for (const { m } of sent) {
+      assert.ok(verifyMessageIntegrity(m, key));
+      assert.ok(verifyFingerprint(m));
+      assert.equal(fixedPart(m), fixedPart(sent[0]!.m), 'same attributes every time');
+      assert.equal(hasUseCandidate(m), controlling, 'the controlling side keeps nominating');
+      ids.add(Buffer.from(m.transactionId).toString('hex'));
+    }
+    assert.equal(ids.size, sent.length, 'a new transaction id for each request');
+  }
+
+  assert.ok(a.agent.send(bytes(0x80, 1)));
+  assert.ok(run(() => b.data.length > 0, 1000));
+});
+
+test('a consent response that fails integrity does not renew consent', () => {
+  const net = new SimNetwork(452, { delay: 10, jitter: 10 });
+  const sig = new Signaller();
+  const { a, b } = dualStackPair(net, sig, { role: 'controlling' }, { role: 'controlled' });
+  const endpoints = [a, b, sig];
+  const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
+  startGathering(a, 0);
+  startGathering(b, 0);
+  assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 10_000));
+  run(() => false, 7000);
+  // From now on every STUN response b sends has one bit of its MESSAGE-INTEGRITY flipped.
+  const poll = b.agent.pollTransmit.bind(b.agent);
+  b.agent.pollTransmit = () => {
+    const t = poll();
+    if (t && t.data[0] === 0x01 && t.data[1] === 0x01) {
+      const data = t.data.slice();
+      data[data.length - 12]! ^= 1;
+      return { ...t, data };
+    }
+    return t;
+  };
+  const cut = net.now;
+  assert.ok(
+    run(() => a.state === 'failed', 40_000),
+    a.state,
+  );
+  const d = a.stateLog.at(-1)!.at - cut;
+  assert.ok(d >= 24_000 && d <= 30_100, `failed after ${d}`);
+  assert.ok(isConnected(b), 'b still gets authentic responses from a');
+});
