@@ -4,7 +4,7 @@
  * ChaCha20-Poly1305 with the RFC 7905 nonce (12-byte IV xor the padded epoch|seq, nothing
  * carried). The nonce and additional-data buffers are reused: node's cipher objects copy them.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { Slab } from '../bytes/slab.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
 import { RECORD_HEADER_LENGTH } from './constants.js';
@@ -25,15 +25,20 @@ export class RecordProtection {
   private readonly readAad = new Uint8Array(AAD_LENGTH);
   private readonly explicit: number;
   private readonly isChaCha: boolean;
+  /** Key objects made once: given raw bytes, node:crypto prepares the key on every record. */
+  private readonly writeKeyObject: KeyObject;
+  private readonly readKeyObject: KeyObject;
 
   constructor(
     readonly suite: CipherSuiteInfo,
-    private readonly writeKey: Uint8Array,
+    writeKey: Uint8Array,
     private readonly writeIv: Uint8Array,
-    private readonly readKey: Uint8Array,
+    readKey: Uint8Array,
     private readonly readIv: Uint8Array,
   ) {
     this.explicit = suite.explicitNonceLength;
+    this.writeKeyObject = createSecretKey(writeKey);
+    this.readKeyObject = createSecretKey(readKey);
     this.isChaCha = suite.aead === 'chacha20-poly1305';
     if (!this.isChaCha) {
       this.writeNonce.set(writeIv);
@@ -92,7 +97,7 @@ export class RecordProtection {
     // length needs no plaintextLength (that is for CCM).
     const cipher = createCipheriv(
       this.suite.aead as 'aes-128-gcm',
-      this.writeKey,
+      this.writeKeyObject,
       nonce,
       CIPHER_OPTIONS,
     );
@@ -125,7 +130,7 @@ export class RecordProtection {
     try {
       const decipher = createDecipheriv(
         this.suite.aead as 'aes-128-gcm',
-        this.readKey,
+        this.readKeyObject,
         nonce,
         CIPHER_OPTIONS,
       );

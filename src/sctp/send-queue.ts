@@ -110,7 +110,11 @@ export class SendQueue<M extends QueuedMessage> {
       q.head = 0;
       // The finished message is nearly always the one whose turn it is: no search then.
       const at = this.ring[this.pos] === q ? this.pos : this.ring.indexOf(q);
-      this.ring.splice(at, 1);
+      // Shifted in place: splice would allocate the removed element's array on every finish.
+      const ring = this.ring;
+      const last = ring.length - 1;
+      for (let i = at; i < last; i++) ring[i] = ring[i + 1]!;
+      ring.length = last;
       if (at < this.pos) this.pos--;
     } else {
       if (q.head >= 1024 && q.head * 2 >= q.msgs.length) {

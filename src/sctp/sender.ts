@@ -230,7 +230,11 @@ export class DataSender {
         this.unorderedMid[id] = m.mid + 1;
       }
     }
-    const payload = m.data.subarray(m.offset, m.offset + size);
+    // A message in one chunk is its own payload: no view to allocate (Buffer views are slow).
+    const payload =
+      m.offset === 0 && size === m.data.length
+        ? m.data
+        : m.data.subarray(m.offset, m.offset + size);
     m.offset += size;
     if (m.offset === m.data.length) flags |= DATA_FLAG_END;
     this.queue.update(m);
