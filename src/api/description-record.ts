@@ -3,9 +3,10 @@
  * or added later appear in localDescription/remoteDescription, as the spec requires.
  */
 import {
+  addCandidateToDescription,
+  addEndOfCandidates,
   findAttribute,
   findGroups,
-  type MediaDescription,
   mediaMid,
   type SessionDescription,
   serializeSdp,
@@ -62,54 +63,32 @@ export class DescriptionRecord {
   addCandidate(index: number, candidate: string): boolean {
     const media = this.model.media[index];
     if (media === undefined) return false;
-    for (const a of media.attributes) {
-      if (a.kind === 'candidate' && a.candidate === candidate) return false;
-    }
-    const end = media.attributes.findIndex((a) => a.kind === 'end-of-candidates');
-    const attribute = { kind: 'candidate' as const, candidate };
-    if (end >= 0) media.attributes.splice(end, 0, attribute);
-    else insertAfterLast(media, attribute, 'candidate');
+    const before = media.attributes.length;
+    addCandidateToDescription(this.model, candidate, { sdpMLineIndex: index });
+    if (media.attributes.length === before) return false;
     this.#changed();
     return true;
   }
 
-  /** Adds a=end-of-candidates to a section (every section when index is undefined). */
+  /** Adds a=end-of-candidates to a section (every section in use when index is undefined). */
   addEndOfCandidates(index?: number): void {
-    const targets = index === undefined ? this.model.media : [this.model.media[index]];
-    let changed = false;
-    for (const media of targets) {
-      if (media === undefined || media.port === 0) continue;
-      if (media.attributes.some((a) => a.kind === 'end-of-candidates')) continue;
-      insertAfterLast(media, { kind: 'end-of-candidates' }, 'candidate');
-      changed = true;
+    const before = this.#endMarks();
+    addEndOfCandidates(this.model, index === undefined ? {} : { sdpMLineIndex: index });
+    if (this.#endMarks() !== before) this.#changed();
+  }
+
+  #endMarks(): number {
+    let n = 0;
+    for (const m of this.model.media) {
+      for (const a of m.attributes) if (a.kind === 'end-of-candidates') n++;
     }
-    if (changed) this.#changed();
+    return n;
   }
 
   #changed(): void {
     this.#text = serializeSdp(this.model);
     this.#view = undefined;
   }
-}
-
-/** Candidates go after the last candidate line, else after the ICE lines, else at the end. */
-function insertAfterLast(
-  media: MediaDescription,
-  attribute: MediaDescription['attributes'][number],
-  after: 'candidate',
-): void {
-  let at = -1;
-  for (let i = media.attributes.length - 1; i >= 0; i--) {
-    if (media.attributes[i]!.kind === after) {
-      at = i;
-      break;
-    }
-  }
-  if (at < 0) {
-    media.attributes.push(attribute);
-    return;
-  }
-  media.attributes.splice(at + 1, 0, attribute);
 }
 
 /** The first section in use of the first BUNDLE group, else the first section in use. */

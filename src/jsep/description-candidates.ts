@@ -67,8 +67,9 @@ function candidateInsertIndex(media: MediaDescription): number {
 }
 
 /**
- * Adds a=end-of-candidates to the section the target names, or to every section when it names
- * none (the W3C empty candidate with null sdpMid and sdpMLineIndex); index -1 then.
+ * Adds a=end-of-candidates to the section the target names, or to every section in use when it
+ * names none (the W3C empty candidate with null sdpMid and sdpMLineIndex); index -1 then. A
+ * rejected section (port 0) gathers nothing and gets no mark.
  */
 export function addEndOfCandidates(
   sdp: SessionDescription,
@@ -87,7 +88,7 @@ export function addEndOfCandidates(
 }
 
 function markEnd(media: MediaDescription): void {
-  if (media.attributes.some((a) => a.kind === 'end-of-candidates')) return;
+  if (media.port === 0 || media.attributes.some((a) => a.kind === 'end-of-candidates')) return;
   const end: SdpAttribute = { kind: 'end-of-candidates' };
   const attributes = media.attributes;
   let at = -1;

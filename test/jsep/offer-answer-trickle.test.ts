@@ -159,6 +159,18 @@ test('end-of-candidates: into one section, or all of them when none is named', (
   assert.ok(read.ok && read.params.endOfCandidates);
 });
 
+test('end-of-candidates: a rejected section (port 0) gets none', () => {
+  const firefox = parseOk(loadFixture('firefox-offer').replace(/a=end-of-candidates\r\n/g, ''));
+  firefox.media[1]!.port = 0;
+  addEndOfCandidates(firefox);
+  assert.deepEqual(
+    firefox.media.map((m) => hasAttribute(m.attributes, 'end-of-candidates')),
+    [true, false, true],
+  );
+  addEndOfCandidates(firefox, { sdpMLineIndex: 1 });
+  assert.equal(hasAttribute(firefox.media[1]!.attributes, 'end-of-candidates'), false);
+});
+
 test('DTLS roles from a=setup (RFC 8842)', () => {
   assert.equal(answerSetup('actpass', 'active'), 'active');
   assert.equal(answerSetup(undefined, 'passive'), 'passive');
