@@ -26,6 +26,35 @@ class ModelLedger {
   }
 }
 
+type LedgerOp = { push: number; user: boolean } | { consume: number };
+
+/**
+ * Runs `ops` on a SendLedger and on the model, comparing what consume() returns (and, with
+ * `everyStep`, the totals after each op), then the totals and what clear() returns at the end.
+ */
+function replay(ops: LedgerOp[], everyStep: boolean): SendLedger {
+  const ledger = new SendLedger();
+  const model = new ModelLedger();
+  const compare = () => {
+    assert.equal(ledger.wireBytes, model.wireBytes);
+    assert.equal(ledger.empty, model.entries.length === 0);
+  };
+  for (const o of ops) {
+    if ('push' in o) {
+      ledger.push(o.push, o.user);
+      model.push(o.push, o.user);
+    } else {
+      assert.equal(ledger.consume(o.consume), model.consume(o.consume));
+    }
+    if (everyStep) compare();
+  }
+  compare();
+  const pendingUser = model.entries.reduce((n, e) => n + (e.user ? e.wire : 0), 0);
+  assert.equal(ledger.clear(), pendingUser);
+  assert.ok(ledger.empty);
+  return ledger;
+}
+
 test('the ledger agrees with a simple model under any push/consume sequence', () => {
   const op = fc.oneof(
     fc.record({ push: fc.integer({ min: 1, max: 3000 }), user: fc.boolean() }),
@@ -33,21 +62,7 @@ test('the ledger agrees with a simple model under any push/consume sequence', ()
   );
   fc.assert(
     fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-      const ledger = new SendLedger();
-      const model = new ModelLedger();
-      for (const o of ops) {
-        if ('push' in o) {
-          ledger.push(o.push, o.user);
-          model.push(o.push, o.user);
-        } else {
-          assert.equal(ledger.consume(o.consume), model.consume(o.consume));
-        }
-        assert.equal(ledger.wireBytes, model.wireBytes);
-        assert.equal(ledger.empty, model.entries.length === 0);
-      }
-      const pendingUser = model.entries.reduce((n, e) => n + (e.user ? e.wire : 0), 0);
-      assert.equal(ledger.clear(), pendingUser);
-      assert.ok(ledger.empty);
+      replay(ops, true);
     }),
     { numRuns: 300 },
   );
@@ -63,21 +78,7 @@ test('the ledger stays exact over long runs, where consumed entries are compacte
   );
   fc.assert(
     fc.property(fc.array(op, { minLength: 500, maxLength: 2000 }), (ops) => {
-      const ledger = new SendLedger();
-      const model = new ModelLedger();
-      for (const o of ops) {
-        if ('push' in o) {
-          ledger.push(o.push, o.user);
-          model.push(o.push, o.user);
-        } else {
-          assert.equal(ledger.consume(o.consume), model.consume(o.consume));
-        }
-      }
-      assert.equal(ledger.wireBytes, model.wireBytes);
-      assert.equal(ledger.empty, model.entries.length === 0);
-      const pendingUser = model.entries.reduce((n, e) => n + (e.user ? e.wire : 0), 0);
-      assert.equal(ledger.clear(), pendingUser);
-      assert.ok(ledger.empty);
+      const ledger = replay(ops, false);
       ledger.push(7, true);
       assert.equal(ledger.consume(10), 7);
       assert.ok(ledger.empty);
