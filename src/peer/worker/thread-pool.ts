@@ -22,7 +22,9 @@ export interface ThreadClient {
  */
 function startThread(): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./transport-thread.js', import.meta.url));
+    return new Worker(new URL('./transport-thread.js', import.meta.url), {
+      execArgv: flagsForThread(process.execArgv),
+    });
   }
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./transport-thread.ts', import.meta.url).href);
@@ -30,6 +32,21 @@ function startThread(): Worker {
   // Flags given explicitly must be ones a worker accepts: only the profiler's pass on.
   const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
   return new Worker(code, { eval: true, execArgv: profiling });
+}
+
+/**
+ * This thread's flags without those about its own entry: a worker given --input-type (from
+ * `node --input-type=module -e ...`) refuses to start from a file, and --eval/--print code is
+ * not the worker's to run.
+ */
+function flagsForThread(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print' || a === '-pe') i++;
+    else if (!/^--(input-type|eval|print)(=|$)/.test(a)) out.push(a);
+  }
+  return out;
 }
 
 class TransportThread {
