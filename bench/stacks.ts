@@ -25,7 +25,17 @@ export type {
   SessionDescriptionInit,
 };
 
-export type StackName = 'tsrtc' | 'tsrtc-worker' | 'wrtc' | 'node-datachannel';
+export type StackName =
+  | 'tsrtc'
+  | 'tsrtc-worker'
+  | 'tsrtc-pmtu'
+  | 'tsrtc-worker-pmtu'
+  | 'wrtc'
+  | 'node-datachannel';
+/**
+ * The stacks a run measures unless --stacks names others. The -pmtu variants (path MTU
+ * discovery: packets larger than 1,200 bytes) are reported apart, on request.
+ */
 export const STACK_NAMES: readonly StackName[] = [
   'tsrtc',
   'tsrtc-worker',
@@ -33,9 +43,17 @@ export const STACK_NAMES: readonly StackName[] = [
   'node-datachannel',
 ];
 
-/** tsrtc in both of its modes: protocols on the calling thread, or on worker threads. */
+/** The Node extras each tsrtc variant sets in every configuration. */
+const TSRTC_VARIANTS: Readonly<Record<string, { worker?: true; pathMtuDiscovery?: true }>> = {
+  tsrtc: {},
+  'tsrtc-worker': { worker: true },
+  'tsrtc-pmtu': { pathMtuDiscovery: true },
+  'tsrtc-worker-pmtu': { worker: true, pathMtuDiscovery: true },
+};
+
+/** tsrtc in one of its variants. */
 export function isTsrtc(name: StackName): boolean {
-  return name === 'tsrtc' || name === 'tsrtc-worker';
+  return name in TSRTC_VARIANTS;
 }
 
 export interface Stack {
@@ -64,7 +82,7 @@ export async function loadStack(name: StackName): Promise<Stack | string> {
       const Base = mod.RTCPeerConnection as PeerConnectionConstructor;
       return {
         name,
-        RTCPeerConnection: name === 'tsrtc' ? Base : await warmedWorkerMode(Base),
+        RTCPeerConnection: await withExtras(Base, TSRTC_VARIANTS[name]!),
         firesBufferedAmountLow: true,
         firesLateOpen: true,
       };
@@ -264,26 +282,26 @@ export async function connectPair(
 }
 
 /**
- * The worker threads start with the first connections, and from the TypeScript sources they
- * compile them first (over a second): start them before anything is measured.
+ * The same constructor with `extras` set in every configuration. With `worker`, the threads
+ * start with the first connections, and from the TypeScript sources they compile first (over a
+ * second): they are started here, before anything is measured.
  */
-async function warmedWorkerMode(
+async function withExtras(
   Base: PeerConnectionConstructor,
+  extras: object,
 ): Promise<PeerConnectionConstructor> {
-  const Ctor = inWorkerMode(Base);
-  const pcs = Array.from({ length: availableParallelism() }, () => new Ctor());
-  await Promise.all(
-    pcs.map((pc) => (pc as unknown as { getStats(): Promise<unknown> }).getStats()),
-  );
-  for (const pc of pcs) pc.close();
-  return Ctor;
-}
-
-/** The same constructor with the Node extra `tsrtc.worker` set in every configuration. */
-function inWorkerMode(Base: PeerConnectionConstructor): PeerConnectionConstructor {
-  return class extends (Base as new (config?: object) => PeerConnectionLike) {
+  if (Object.keys(extras).length === 0) return Base;
+  const Ctor = class extends (Base as new (config?: object) => PeerConnectionLike) {
     constructor(config: { tsrtc?: object } = {}) {
-      super({ ...config, tsrtc: { ...config.tsrtc, worker: true } });
+      super({ ...config, tsrtc: { ...config.tsrtc, ...extras } });
     }
   } as unknown as PeerConnectionConstructor;
+  if ('worker' in extras) {
+    const pcs = Array.from({ length: availableParallelism() }, () => new Ctor());
+    await Promise.all(
+      pcs.map((pc) => (pc as unknown as { getStats(): Promise<unknown> }).getStats()),
+    );
+    for (const pc of pcs) pc.close();
+  }
+  return Ctor;
 }

@@ -549,9 +549,9 @@ function buildWorkloads(s: Settings): Workload[] {
       cases: [pairsCase(s.pairs, s.idleMs, s.concurrency)],
       notes: (stacks) => [
         `per RTCPeerConnection figures divide by 2 × pairs opened; open all = until the last pair that opened; open-file limit ${fdLimit()}`,
-        ...(stacks.some((st) => st.name === 'tsrtc-worker')
+        ...(stacks.some((st) => st.name.includes('worker'))
           ? [
-              'tsrtc-worker: heap is the main thread only (the transport threads have heaps of their own); RSS counts every thread',
+              'tsrtc worker variants: heap is the main thread only (the transport threads have heaps of their own); RSS counts every thread',
             ]
           : []),
       ],

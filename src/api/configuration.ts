@@ -30,6 +30,12 @@ export interface TsrtcOptions {
    * (one per core, at most four), leaving only whole messages to this thread (default false).
    */
   worker?: boolean;
+  /**
+   * Path MTU discovery for the data channels' SCTP (RFC 8899): probe whether the path carries
+   * packets of up to a 1,500-byte Ethernet MTU and use the largest that gets through, instead
+   * of 1,200-byte packets everywhere (default false).
+   */
+  pathMtuDiscovery?: boolean;
 }
 
 export interface RTCConfiguration {
@@ -301,6 +307,7 @@ function validateTsrtcOptions(value: unknown): TsrtcOptions {
   }
   if (v.mdns !== undefined) out.mdns = Boolean(v.mdns);
   if (v.worker !== undefined) out.worker = Boolean(v.worker);
+  if (v.pathMtuDiscovery !== undefined) out.pathMtuDiscovery = Boolean(v.pathMtuDiscovery);
   return out;
 }
 

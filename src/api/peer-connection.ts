@@ -35,6 +35,7 @@ import {
   LOCAL_MAX_MESSAGE_SIZE,
   PeerEngine,
   type PeerEngineEvent,
+  PMTU_MAX_SCTP_PACKET,
 } from '../peer/index.js';
 import { WorkerEngine } from '../peer/worker/worker-engine.js';
 import {
@@ -193,6 +194,7 @@ export class RTCPeerConnection extends EventTarget {
       ...(c.tsrtc.addresses !== undefined ? { addresses: c.tsrtc.addresses } : {}),
       ...(c.tsrtc.portRange !== undefined ? { portRange: c.tsrtc.portRange } : {}),
       ...(c.tsrtc.mdns !== undefined ? { mdns: c.tsrtc.mdns } : {}),
+      ...(c.tsrtc.pathMtuDiscovery ? { cores: { sctp: { maxMtu: PMTU_MAX_SCTP_PACKET } } } : {}),
       onError: () => {
         // A socket that failed is dropped by the driver; ICE carries on with the others.
       },

@@ -43,6 +43,12 @@ export interface PeerEngineOptions {
   channels?: ChannelLayer;
 }
 
+/**
+ * The largest SCTP packet path MTU discovery probes for: with DTLS around it (at most 37 bytes
+ * with AES-GCM), UDP and IPv6 headers, it fills a 1,500-byte Ethernet MTU.
+ */
+export const PMTU_MAX_SCTP_PACKET = 1412;
+
 /** The largest message we accept (our a=max-message-size): SCTP's reassembly limit. */
 export const LOCAL_MAX_MESSAGE_SIZE = 262144;
 

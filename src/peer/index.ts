@@ -16,6 +16,7 @@ export {
   LOCAL_MAX_MESSAGE_SIZE,
   PeerEngine,
   type PeerEngineOptions,
+  PMTU_MAX_SCTP_PACKET,
 } from './engine.js';
 export type {
   DtlsTransportState,

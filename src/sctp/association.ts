@@ -34,15 +34,21 @@ import {
   DATA_FLAG_IMMEDIATE,
   DATA_HEADER_SIZE,
   ErrorCause,
+  ParamType,
   ReconfigResult,
 } from './constants.js';
 import { type CookieState, decodeCookie, encodeCookie } from './cookie.js';
 import { sctpChecksum } from './crc32c.js';
 import { EventQueue, type SctpEvent } from './events.js';
+import { PmtuSearch } from './pmtu.js';
 import { DataReceiver, DataResult } from './receiver.js';
 import { RtoEstimator } from './rto.js';
 import { DataSender, type OutChunk, type OutMessage } from './sender.js';
 import { tsnAdd, tsnLe } from './serial.js';
+
+/** Heartbeat info of a path MTU probe: "PMTU", the probed size, the probe's nonce, send time. */
+const PROBE_MAGIC = 0x504d5455;
+const PROBE_INFO_LENGTH = 4 + 4 + 4 + 4 + 8;
 
 export type { SctpEvent } from './events.js';
 
@@ -70,6 +76,11 @@ export interface SctpAssociationOptions {
   remotePort?: number;
   /** Largest SCTP packet, default 1200. */
   mtu?: number;
+  /**
+   * Probe for paths that carry SCTP packets up to this size (RFC 8899 path MTU discovery) and
+   * use the largest that gets through; default `mtu` (no probing).
+   */
+  maxMtu?: number;
   /** Largest user message accepted for reassembly, default 256 KiB. */
   maxMessageSize?: number;
   /** Announce RFC 9653 zero checksum with the DTLS method; default true. */
@@ -150,7 +161,12 @@ export class SctpAssociation {
   private readonly role: 'client' | 'server';
   private readonly localPort: number;
   private readonly remotePort: number;
-  private readonly mtu: number;
+  /** The packet size in use: the configured one, or what path MTU discovery confirmed. */
+  private mtu: number;
+  private readonly maxMtu: number;
+  private pmtu: PmtuSearch | undefined;
+  /** When the probe in flight counts as lost and the next one is due. */
+  private probeAt = NEVER;
   private readonly maxMessageSize: number;
   private readonly zeroChecksumLocal: boolean;
   private readonly interleavingLocal: boolean;
@@ -223,6 +239,7 @@ export class SctpAssociation {
     this.localPort = opts.localPort ?? 5000;
     this.remotePort = opts.remotePort ?? 5000;
     this.mtu = Math.max(256, Math.min(65535, opts.mtu ?? 1200)) & ~3;
+    this.maxMtu = Math.max(this.mtu, Math.min(65535, opts.maxMtu ?? this.mtu)) & ~3;
     this.maxMessageSize = opts.maxMessageSize ?? 262144;
     this.zeroChecksumLocal = opts.zeroChecksum ?? true;
     this.interleavingLocal = opts.interleaving ?? true;
@@ -409,6 +426,7 @@ export class SctpAssociation {
     if (this.delayedAckAt < t) t = this.delayedAckAt;
     if (this.reconfigAt < t) t = this.reconfigAt;
     if (this.heartbeatAt < t) t = this.heartbeatAt;
+    if (this.probeAt < t) t = this.probeAt;
     if (this.sender && this.sender.t3At < t) t = this.sender.t3At;
     return t === NEVER ? undefined : t;
   }
@@ -430,8 +448,14 @@ export class SctpAssociation {
     }
     if (this.sender && this.sender.t3At <= now) {
       if (!this.countError('retransmission limit reached: peer unreachable')) return;
+      // Data of a confirmed size timing out may be a black hole: back to the base size.
+      if (this.pmtu?.blackHole()) {
+        this.applyPacketSize(this.pmtu.current);
+        this.probeAt = now + this.rto.rto;
+      }
       this.sender.handleT3(now);
     }
+    if (this.probeAt <= now) this.probeDue(now);
     if (this.t2At <= now && this.t2Chunk) {
       if (!this.countError('shutdown timed out')) return;
       this.rto.backOff();
@@ -460,6 +484,50 @@ export class SctpAssociation {
       return false;
     }
     return true;
+  }
+
+  /** Sends the next path MTU probe, after counting the one in flight as lost. */
+  private probeDue(now: number): void {
+    const search = this.pmtu;
+    this.probeAt = NEVER;
+    // Before the association is up, established() schedules the first probe.
+    if (search === undefined || this.phase !== Phase.Established) return;
+    if (search.attempts > 0) search.timedOut();
+    if (!search.searching) return;
+    this.packets.push(this.buildProbe(search.probing, search.sent(), now));
+    this.probeAt = now + this.rto.rto;
+  }
+
+  /**
+   * A probe: exactly `size` bytes, a HEARTBEAT whose info names the size and the probe, padded
+   * with a PAD chunk. Only a HEARTBEAT-ACK echoing it confirms the size.
+   */
+  private buildProbe(size: number, nonce: number, now: number): Uint8Array {
+    const out = new Uint8Array(size);
+    const v = new DataView(out.buffer);
+    v.setUint16(0, this.localPort);
+    v.setUint16(2, this.remotePort);
+    v.setUint32(4, this.peerTag);
+    let p = COMMON_HEADER_SIZE;
+    out[p] = ChunkType.HEARTBEAT;
+    v.setUint16(p + 2, 4 + PROBE_INFO_LENGTH);
+    v.setUint16(p + 4, ParamType.HEARTBEAT_INFO);
+    v.setUint16(p + 6, PROBE_INFO_LENGTH);
+    v.setUint32(p + 8, PROBE_MAGIC);
+    v.setUint32(p + 12, size);
+    v.setUint32(p + 16, nonce);
+    v.setFloat64(p + 20, now);
+    p += 4 + PROBE_INFO_LENGTH;
+    out[p] = ChunkType.PAD;
+    v.setUint16(p + 2, size - p);
+    this.seal(out, v, false);
+    return out;
+  }
+
+  /** Chunks cut from now on fit packets of `mtu` bytes. */
+  private applyPacketSize(mtu: number): void {
+    this.mtu = mtu;
+    this.sender?.setPacketSize(mtu, mtu - COMMON_HEADER_SIZE - this.dataHeaderSize);
   }
 
   private heartbeatDue(now: number): void {
@@ -805,6 +873,10 @@ export class SctpAssociation {
       this.events,
       this.interleaved,
     );
+    if (this.maxMtu > this.mtu) {
+      this.pmtu = new PmtuSearch(this.mtu, this.maxMtu);
+      this.probeAt = this.now;
+    }
   }
 
   private handleCookieEcho(cookieBytes: Uint8Array, now: number): boolean {
@@ -844,6 +916,8 @@ export class SctpAssociation {
     this.t1Chunk = undefined;
     this.initRetries = 0;
     this.heartbeatAt = this.now + this.heartbeatInterval;
+    // The first path MTU probe goes with the first data: larger packets from the start.
+    if (this.pmtu?.searching) this.probeAt = this.now;
     this.events.push({ type: 'connected' });
   }
 
@@ -865,13 +939,33 @@ export class SctpAssociation {
   }
 
   private handleHeartbeatAck(data: Uint8Array, off: number, len: number, now: number): void {
-    if (!this.heartbeatOutstanding || len < 16) return;
+    if (len < 16) return;
     const v = new DataView(data.buffer, data.byteOffset + off, len);
+    if (len >= 4 + PROBE_INFO_LENGTH && v.getUint16(6) === PROBE_INFO_LENGTH) {
+      this.handleProbeAck(v, now);
+      return;
+    }
+    if (!this.heartbeatOutstanding) return;
     if (v.getUint16(4) !== 1 || v.getUint16(6) !== 12) return;
     const sentAt = v.getFloat64(8);
     this.heartbeatOutstanding = false;
     this.errorCount = 0;
     if (sentAt <= now) this.rto.sample(now - sentAt);
+  }
+
+  private handleProbeAck(v: DataView, now: number): void {
+    const search = this.pmtu;
+    if (search === undefined || v.getUint16(4) !== ParamType.HEARTBEAT_INFO) return;
+    if (v.getUint32(8) !== PROBE_MAGIC) return;
+    const sentAt = v.getFloat64(20);
+    if (!search.acked(v.getUint32(12), v.getUint32(16))) {
+      // The size holds (or an old probe's answer): go on with the search if it has a next size.
+      if (search.searching && search.attempts === 0) this.probeAt = now;
+      return;
+    }
+    this.applyPacketSize(search.current);
+    if (sentAt <= now) this.rto.sample(now - sentAt);
+    this.probeAt = search.searching ? now : NEVER;
   }
 
   private handleShutdown(data: Uint8Array, off: number, len: number, now: number): boolean {
@@ -1156,7 +1250,9 @@ export class SctpAssociation {
         const c = sender.peekRetransmission(now);
         if (!c) break;
         const need = hdr + pad4(c.payload.length);
-        if (size + need > mtu) break;
+        // A chunk cut for a larger packet size than now in use (path MTU discovery fell back)
+        // goes alone: TSNs cannot be cut again.
+        if (size + need > mtu && size > COMMON_HEADER_SIZE) break;
         if (!burst && sender.flightSize >= sender.cwnd) break;
         sender.takeRetransmission(c, now);
         chunks.push(c);

@@ -15,6 +15,8 @@ export const ChunkType = {
   SHUTDOWN_COMPLETE: 14,
   I_DATA: 64,
   RECONFIG: 130,
+  /** RFC 4820: filler; its type's high bits say "skip silently" to a peer that lacks it. */
+  PAD: 132,
   FORWARD_TSN: 192,
   I_FORWARD_TSN: 194,
 } as const;

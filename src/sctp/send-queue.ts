@@ -30,8 +30,8 @@ export class SendQueue<M extends QueuedMessage> {
 
   constructor(
     private readonly interleave: boolean,
-    /** Largest payload per chunk: a message no larger goes out whole. */
-    private readonly maxPayload: number,
+    /** Largest payload per chunk: a message no larger goes out whole (grows with the PMTU). */
+    public maxPayload: number,
     /** How many bytes of partly sent messages the peer can be asked to hold at once. */
     private readonly budget: number,
   ) {}

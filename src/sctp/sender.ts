@@ -99,9 +99,9 @@ export class DataSender {
     initialTsn: number,
     peerRwnd: number,
     outboundStreams: number,
-    readonly mtu: number,
+    public mtu: number,
     /** Largest DATA payload per chunk. */
-    readonly maxPayload: number,
+    public maxPayload: number,
     initialCwnd: number,
     private readonly rto: RtoEstimator,
     private readonly events: EventQueue,
@@ -118,6 +118,13 @@ export class DataSender {
     this.orderedMid = new Uint32Array(initial);
     this.unorderedMid = new Uint32Array(interleaved ? initial : 1);
     this.queue = new SendQueue(interleaved, maxPayload, peerRwnd);
+  }
+
+  /** Path MTU discovery moved the packet size: chunks cut from now on use the new one. */
+  setPacketSize(mtu: number, maxPayload: number): void {
+    this.mtu = mtu;
+    this.maxPayload = maxPayload;
+    this.queue.maxPayload = maxPayload;
   }
 
   enqueue(msg: OutMessage): void {

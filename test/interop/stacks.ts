@@ -31,22 +31,26 @@ export type NativeStackName = 'node-datachannel' | 'wrtc';
  * tsrtc's W3C API, or the reason to skip while it does not export RTCPeerConnection yet. A
  * tsrtc that fails to load is a failure, not a reason to skip.
  */
-export async function loadTsrtc(mode: { worker?: boolean } = {}): Promise<NodeStack | string> {
+export async function loadTsrtc(
+  mode: { worker?: boolean; pathMtuDiscovery?: boolean } = {},
+): Promise<NodeStack | string> {
   const mod = (await import('../../src/index.js')) as Record<string, unknown>;
   if (typeof mod.RTCPeerConnection !== 'function') {
     return 'tsrtc does not export RTCPeerConnection yet';
   }
   const Base = mod.RTCPeerConnection as new (config?: { tsrtc?: object }) => object;
-  // With `worker`, every connection runs its transports on worker threads (the Node extra).
-  const Ctor = mode.worker
-    ? class extends Base {
-        constructor(config: { tsrtc?: object } = {}) {
-          super({ ...config, tsrtc: { ...config.tsrtc, worker: true } });
+  // Node extras (worker threads, path MTU discovery) set in every connection's configuration.
+  const extras = Object.keys(mode).filter((k) => mode[k as keyof typeof mode]);
+  const Ctor =
+    extras.length > 0
+      ? class extends Base {
+          constructor(config: { tsrtc?: object } = {}) {
+            super({ ...config, tsrtc: { ...config.tsrtc, ...mode } });
+          }
         }
-      }
-    : Base;
+      : Base;
   return {
-    name: mode.worker ? 'tsrtc (worker threads)' : 'tsrtc',
+    name: extras.length > 0 ? `tsrtc (${extras.join(', ')})` : 'tsrtc',
     RTCPeerConnection: Ctor as unknown as PeerConnectionConstructor,
     reportsRemoteChannelParameters: true,
     reliableMaxRetransmitsIsNull: true,

@@ -9,10 +9,12 @@ import { chromiumRemote, inProcessRemote } from './remote-peer.js';
 import { interopSuite } from './scenarios.js';
 import { loadNativeStack, loadTsrtc, releaseNativeStacks } from './stacks.js';
 
-// The interop suite with tsrtc's transports on worker threads (the Node extra `tsrtc.worker`),
-// against Chromium and node-datachannel: what crosses between the threads must not change what
-// reaches the wire or what the W3C objects report.
-const local = await loadTsrtc({ worker: true });
+// The interop suite with tsrtc's Node extras on, against Chromium and node-datachannel:
+// transports on worker threads (`tsrtc.worker`: what crosses between the threads must not change
+// what reaches the wire or what the W3C objects report) and path MTU discovery
+// (`tsrtc.pathMtuDiscovery`: probes of up to 1,412-byte SCTP packets must not disturb a peer,
+// whether it answers them or not).
+const local = await loadTsrtc({ worker: true, pathMtuDiscovery: true });
 let chromium: Promise<ChromiumSession> | undefined;
 
 after(async () => {
