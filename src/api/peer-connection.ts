@@ -744,17 +744,17 @@ export class RTCPeerConnection extends EventTarget {
     if (index < 0 || params.iceUfrag === '') return;
     const restart = iceRestartRequested(previous?.model, record.model);
     if (restart) this.#iceTransport.clearCandidates();
+    if (restart && type === 'offer') {
+      // The peer restarted ICE: a new generation with new local credentials, which the answer
+      // carries; the remote credentials below then belong to it.
+      this.#nextIce = this.#engine.restartIce();
+      this.#nextIceOurs = false;
+    }
     this.#engine.setRemoteIce(params.iceUfrag, params.icePwd);
     this.#iceTransport.setRemoteParameters({
       usernameFragment: params.iceUfrag,
       password: params.icePwd,
     });
-    if (restart && type === 'offer') {
-      // The agent took new local credentials of its own for the new generation: the answer
-      // carries them.
-      this.#nextIce = { ufrag: this.#engine.localUfrag, pwd: this.#engine.localPwd };
-      this.#nextIceOurs = false;
-    }
     const mid = record.mids()[index] ?? null;
     for (const line of params.candidates) {
       const parsed = parseCandidateLine(line);

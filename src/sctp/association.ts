@@ -958,11 +958,8 @@ export class SctpAssociation {
     if (search === undefined || v.getUint16(4) !== ParamType.HEARTBEAT_INFO) return;
     if (v.getUint32(8) !== PROBE_MAGIC) return;
     const sentAt = v.getFloat64(20);
-    if (!search.acked(v.getUint32(12), v.getUint32(16))) {
-      // The size holds (or an old probe's answer): go on with the search if it has a next size.
-      if (search.searching && search.attempts === 0) this.probeAt = now;
-      return;
-    }
+    // An answer to an earlier probe (of this or another size) confirms nothing new.
+    if (!search.acked(v.getUint32(12), v.getUint32(16))) return;
     this.applyPacketSize(search.current);
     if (sentAt <= now) this.rto.sample(now - sentAt);
     this.probeAt = search.searching ? now : NEVER;

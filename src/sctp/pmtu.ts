@@ -48,13 +48,15 @@ export class PmtuSearch {
     return this.nonce;
   }
 
-  /** The answer to probe `nonce` of `size` came back; true when `current` grew. */
+  /**
+   * An answer to a probe of `size` came back: true when it answers the probe in flight, which
+   * confirms `size` (the search only probes above `current`) and moves the search on.
+   */
   acked(size: number, nonce: number): boolean {
-    if (size !== this.probing || nonce !== this.nonce) return false;
-    const grew = size > this.current;
-    if (grew) this.current = size;
+    if (!this.searching || size !== this.probing || nonce !== this.nonce) return false;
+    this.current = size;
     this.next();
-    return grew;
+    return true;
   }
 
   /** The probe in flight was not answered in time. */

@@ -12,7 +12,7 @@ import type { DtlsCertificate, DtlsRole } from '../../dtls/index.js';
 import { randomPwd, randomUfrag } from '../../ice/credentials.js';
 import type { IceCandidate, IceRole } from '../../ice/index.js';
 import type { ConnectionEngine } from '../connection-engine.js';
-import { LOCAL_MAX_MESSAGE_SIZE, type PeerEngineOptions } from '../engine.js';
+import type { PeerEngineOptions } from '../engine.js';
 import type { PeerEngineEvent } from '../events.js';
 import type { SctpTransportParams } from '../peer-core.js';
 import { buildEngineStats, type PeerEngineStats } from '../stats.js';
@@ -32,8 +32,6 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
   private readonly id: number;
   private readonly thread: TransportHandle;
   private association: RemoteAssociation | undefined;
-  /** The remote credentials of the current ICE generation, as the agent has them. */
-  private remoteIce: { ufrag: string; pwd: string } | undefined;
   private gathering: Promise<void> | undefined;
   private gathered: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private readonly statsRequests = new Map<number, (s: PeerEngineStats) => void>();
@@ -63,10 +61,6 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
           fingerprint,
         },
         ice: { ufrag: this.localUfrag, pwd: this.localPwd },
-        cores: {
-          ...opts.cores,
-          sctp: { maxMessageSize: LOCAL_MAX_MESSAGE_SIZE, ...opts.cores?.sctp },
-        },
       },
     });
   }
@@ -90,15 +84,7 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
     this.post({ op: 'ice-role', id: this.id, role });
   }
 
-  /**
-   * New remote credentials on a generation that has some mean the peer restarted ICE first: the
-   * agent then restarts too, and the W3C layer reads the new local credentials at once, so they
-   * are chosen here, as the agent would choose them.
-   */
   setRemoteIce(ufrag: string, pwd: string): void {
-    const prev = this.remoteIce;
-    if (prev !== undefined && (prev.ufrag !== ufrag || prev.pwd !== pwd)) this.restartIce();
-    this.remoteIce = { ufrag, pwd };
     this.post({ op: 'remote-ice', id: this.id, ufrag, pwd });
   }
 
@@ -111,7 +97,6 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
   }
 
   restartIce(ufrag = randomUfrag(), pwd = randomPwd()): { ufrag: string; pwd: string } {
-    this.remoteIce = undefined;
     this.localUfrag = ufrag;
     this.localPwd = pwd;
     this.post({ op: 'restart-ice', id: this.id, ufrag, pwd });
