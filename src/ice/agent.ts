@@ -5,7 +5,6 @@
 import { isIP } from 'node:net';
 import {
   type Address,
-  addressBytes,
   decodeStun,
   getErrorCode,
   getIceControlled,
@@ -147,8 +146,6 @@ export class IceAgent {
   private readonly pending = new PendingRemotes<Generation>();
   private selected: CandidatePair | undefined;
   private readonly consent: ConsentTracker;
-  /** The address last answered and its bytes: once connected, checks come from one remote. */
-  private answered: { address: string; bytes: Uint8Array } | undefined;
   /** The consent request of the selected pair, encoded once, and what it was encoded for. */
   private consentRequest:
     | {
@@ -443,6 +440,7 @@ export class IceAgent {
   private restartGeneration(now: number, ufrag?: string, pwd?: string): void {
     if (this.selected && this.consent.expired) {
       this.selected = undefined;
+      this.consentRequest = undefined;
       this.dataRemotes.clear();
     }
     const keep = this.selected?.generation;
@@ -528,7 +526,7 @@ export class IceAgent {
         return;
       }
     }
-    this.transmit(local, remote, buildCheckSuccess(m, remote, g.localKey, this.bytesOf(remote)));
+    this.transmit(local, remote, buildCheckSuccess(m, remote, g.localKey));
     this.acceptDataFrom(remote);
     const useCandidate = hasUseCandidate(m);
     if (g.remoteKey === undefined) {
@@ -539,17 +537,6 @@ export class IceAgent {
       return;
     }
     this.onAuthenticatedCheck(g, remote, local, priority, useCandidate);
-  }
-
-  /** The address bytes of a check's source, parsed once per remote address in a row. */
-  private bytesOf(remote: Address): Uint8Array | undefined {
-    const a = this.answered;
-    if (a?.address === remote.address && a.bytes.length === (remote.family === 'IPv6' ? 16 : 4)) {
-      return a.bytes;
-    }
-    const bytes = addressBytes(remote);
-    if (bytes) this.answered = { address: remote.address, bytes };
-    return bytes;
   }
 
   /** RFC 8445 7.3.1.3-7.3.1.5: learn prflx, trigger a check, note a nomination. */
@@ -724,6 +711,8 @@ export class IceAgent {
 
   private select(pair: CandidatePair): void {
     this.selected = pair;
+    // The old pair's request (and with it its generation) need not stay alive.
+    this.consentRequest = undefined;
     this.consent.start(this.lastNow);
     this.acceptDataFrom(pair.remote.address);
     for (const g of this.oldGens) this.cancelTransactions(g);

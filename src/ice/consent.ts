@@ -10,6 +10,9 @@
  * response. These checks also serve as keepalives (RFC 8445 11): a request at least every 6 s
  * is well within the 15 s keepalive interval, so no separate Binding indications are sent.
  */
+/** How late the I/O layer may run a deadline seconds ahead (COARSE_SLACK_MS in src/net). */
+const TIMER_LATENESS_MS = 25;
+
 export class ConsentTracker {
   lastResponseAt = 0;
   pendingSince: number | undefined;
@@ -31,8 +34,13 @@ export class ConsentTracker {
     this.expired = false;
   }
 
+  /**
+   * 0.8 to 1.2 times the interval (RFC 7675 5.1), less the time by which the I/O layer may run
+   * a deadline seconds ahead late (src/net/timer-wheel.ts), so that requests never go out
+   * further apart than the RFC allows.
+   */
   private jittered(): number {
-    return this.interval * (0.8 + 0.4 * this.random());
+    return this.interval * 0.8 + (this.interval * 0.4 - TIMER_LATENESS_MS) * this.random();
   }
 
   /** True when a consent request should be sent now (the caller sends it). */

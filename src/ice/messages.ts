@@ -61,17 +61,13 @@ export function checkRequestTemplate(
   return new StunMessageTemplate(checkRequestBuilder(p, TEMPLATE_ID), p.key);
 }
 
-/**
- * Success response to a check: XOR-MAPPED-ADDRESS = where the request came from (whose
- * address bytes the caller may have at hand).
- */
+/** Success response to a check: XOR-MAPPED-ADDRESS = where the request came from. */
 export function buildCheckSuccess(
   request: StunMessage,
   source: Address,
   key: Uint8Array,
-  sourceBytes?: Uint8Array,
 ): Uint8Array {
-  return buildBindingSuccess(request.transactionId, source, key, sourceBytes);
+  return buildBindingSuccess(request.transactionId, source, key);
 }
 
 export function buildCheckError(

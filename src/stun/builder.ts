@@ -1,6 +1,5 @@
-import { createHmac, randomFillSync } from 'node:crypto';
-import { crc32 } from '../bytes/crc32.js';
-import { type Address, parseIPv4, parseIPv6 } from './address.js';
+import { randomFillSync } from 'node:crypto';
+import { type Address, addressBytes } from './address.js';
 import {
   encodeMessageType,
   HEADER_LENGTH,
@@ -8,8 +7,8 @@ import {
   StunAttr,
   type StunClass,
 } from './constants.js';
-import { FINGERPRINT_XOR } from './integrity.js';
 import { allocMessage } from './message-slab.js';
+import { writeFingerprintValue, writeIntegrityValue } from './seal.js';
 
 // One randomFillSync call per 256 ids: each call costs microseconds, more than a whole message.
 // A fresh pool is allocated when one runs out, so ids handed out earlier never change.
@@ -71,11 +70,9 @@ function utf8Length(s: string): number {
 }
 
 /** The address's 4 or 16 bytes; throws on a malformed address or port. */
-function addressValue(a: Address): Uint8Array {
-  const v6 = a.family === 'IPv6';
-  const bytes = new Uint8Array(v6 ? 16 : 4);
-  const ok = v6 ? parseIPv6(a.address, bytes) : parseIPv4(a.address, bytes);
-  if (!ok) throw new TypeError(`not an ${a.family} address: ${a.address}`);
+export function addressValue(a: Address): Uint8Array {
+  const bytes = addressBytes(a);
+  if (!bytes) throw new TypeError(`not an ${a.family} address: ${a.address}`);
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) {
     throw new RangeError(`bad port: ${a.port}`);
   }
@@ -207,12 +204,12 @@ export class StunMessageBuilder {
           break;
         case Kind.XorAddress:
         case Kind.Address:
-          this.writeAddress(
+          writeAddressValue(
             buf,
             v,
             value as Uint8Array,
             this.numbers[i]!,
-            kind === Kind.XorAddress,
+            kind === Kind.XorAddress ? this.transactionId : undefined,
           );
           break;
         case Kind.ErrorCode: {
@@ -228,18 +225,17 @@ export class StunMessageBuilder {
           break;
         }
         case Kind.Integrity:
-        case Kind.IntegritySha256: {
-          // Integrity covers the header with a length that ends right after this attribute.
-          view.setUint16(2, v + len - HEADER_LENGTH);
-          const mac = createHmac(kind === Kind.Integrity ? 'sha1' : 'sha256', value as Uint8Array)
-            .update(buf.subarray(0, pos))
-            .digest();
-          buf.set(mac, v);
+        case Kind.IntegritySha256:
+          writeIntegrityValue(
+            buf,
+            v,
+            len,
+            value as Uint8Array,
+            kind === Kind.Integrity ? 'sha1' : 'sha256',
+          );
           break;
-        }
         case Kind.Fingerprint:
-          view.setUint16(2, v + 4 - HEADER_LENGTH);
-          view.setUint32(v, (crc32(buf.subarray(0, pos)) ^ FINGERPRINT_XOR) >>> 0);
+          writeFingerprintValue(buf, v);
           break;
       }
       pos = v + len;
@@ -248,25 +244,30 @@ export class StunMessageBuilder {
     view.setUint16(2, total - HEADER_LENGTH);
     return buf;
   }
+}
 
-  private writeAddress(
-    buf: Uint8Array,
-    v: number,
-    address: Uint8Array,
-    port: number,
-    xor: boolean,
-  ): void {
-    const v6 = address.length === 16;
-    buf[v + 1] = v6 ? 0x02 : 0x01;
-    const p = xor ? port ^ 0x2112 : port;
-    buf[v + 2] = p >> 8;
-    buf[v + 3] = p & 0xff;
-    buf.set(address, v + 4);
-    if (!xor) return;
-    buf[v + 4] ^= 0x21;
-    buf[v + 5] ^= 0x12;
-    buf[v + 6] ^= 0xa4;
-    buf[v + 7] ^= 0x42;
-    if (v6) for (let k = 0; k < 12; k++) buf[v + 8 + k] ^= this.transactionId[k]!;
-  }
+/**
+ * (XOR-)MAPPED-ADDRESS's value at `v`: family, port and address, XORed with the magic cookie
+ * and (IPv6) `xorId`, the transaction id, when `xorId` is given.
+ */
+export function writeAddressValue(
+  buf: Uint8Array,
+  v: number,
+  address: Uint8Array,
+  port: number,
+  xorId?: Uint8Array,
+): void {
+  const v6 = address.length === 16;
+  buf[v] = 0;
+  buf[v + 1] = v6 ? 0x02 : 0x01;
+  const p = xorId ? port ^ 0x2112 : port;
+  buf[v + 2] = p >> 8;
+  buf[v + 3] = p & 0xff;
+  buf.set(address, v + 4);
+  if (!xorId) return;
+  buf[v + 4] ^= 0x21;
+  buf[v + 5] ^= 0x12;
+  buf[v + 6] ^= 0xa4;
+  buf[v + 7] ^= 0x42;
+  if (v6) for (let k = 0; k < 12; k++) buf[v + 8 + k] ^= xorId[k]!;
 }

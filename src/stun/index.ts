@@ -61,7 +61,6 @@ export {
   type StunResponseOptions,
 } from './responses.js';
 export { saslprep } from './saslprep.js';
-export { SEAL_LENGTH, sealMessage } from './seal.js';
 export { StunMessageTemplate } from './template.js';
 export {
   StunClientTransaction,

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { crc32, crc32Range } from '../bytes/crc32.js';
 import { HEADER_LENGTH, StunAttr } from './constants.js';
 import { attributeLength, findAttribute, type StunMessage } from './message.js';
@@ -28,11 +28,20 @@ export function longTermKey(
   return new Uint8Array(createHash(algorithm).update(input, 'utf8').digest());
 }
 
+/** The header's length field as it reads for a message that ends at `end`. */
+const lengthScratch = new Uint8Array(2);
+
+function lengthEndingAt(end: number): Uint8Array {
+  const len = end - HEADER_LENGTH;
+  lengthScratch[0] = len >> 8;
+  lengthScratch[1] = len & 0xff;
+  return lengthScratch;
+}
+
 /**
  * HMAC of a received message up to the integrity attribute at `attrOffset`, whose value is
- * `valueLength` bytes. The header's length field must read as if the message ended right after
- * that attribute: it is written so in `raw` for the one hash call and then put back, which
- * hashes the message in one piece instead of three.
+ * `valueLength` bytes, with the header's length field read as if the message ended right after
+ * that attribute. The received bytes are not touched.
  */
 function receivedMac(
   algorithm: 'sha1' | 'sha256',
@@ -41,26 +50,16 @@ function receivedMac(
   attrOffset: number,
   valueLength: number,
 ): Buffer {
-  const hi = raw[2]!;
-  const lo = raw[3]!;
-  const len = attrOffset + 4 + valueLength - HEADER_LENGTH;
-  raw[2] = len >> 8;
-  raw[3] = len & 0xff;
-  try {
-    return createHmac(algorithm, key).update(raw.subarray(0, attrOffset)).digest();
-  } finally {
-    raw[2] = hi;
-    raw[3] = lo;
-  }
+  return createHmac(algorithm, key)
+    .update(raw.subarray(0, 2))
+    .update(lengthEndingAt(attrOffset + 4 + valueLength))
+    .update(raw.subarray(4, attrOffset))
+    .digest();
 }
 
-/**
- * Compares `mac[0..n)` with `b[at..at+n)` in time that does not depend on where they differ.
- */
+/** Whether the leading `n` bytes of `mac` are `b[at..at+n)`, in constant time. */
 function macEquals(mac: Uint8Array, b: Uint8Array, at: number, n: number): boolean {
-  let diff = 0;
-  for (let i = 0; i < n; i++) diff |= mac[i]! ^ b[at + i]!;
-  return diff === 0;
+  return timingSafeEqual(mac.subarray(0, n), b.subarray(at, at + n));
 }
 
 /** MESSAGE-INTEGRITY (HMAC-SHA1) check; false when the attribute is absent or malformed. */
@@ -90,8 +89,6 @@ export function fingerprintValue(raw: Uint8Array, end: number, length: Uint8Arra
   return (c ^ FINGERPRINT_XOR) >>> 0;
 }
 
-const lengthScratch = new Uint8Array(2);
-
 /** FINGERPRINT check; false when absent or malformed. */
 export function verifyFingerprint(m: StunMessage): boolean {
   const a = findAttribute(m, StunAttr.Fingerprint);
@@ -99,9 +96,5 @@ export function verifyFingerprint(m: StunMessage): boolean {
   const v = m.raw;
   const o = a.offset + 4;
   const got = ((v[o]! << 24) | (v[o + 1]! << 16) | (v[o + 2]! << 8) | v[o + 3]!) >>> 0;
-  // The length field as it reads for a message ending with FINGERPRINT.
-  const len = a.offset + 8 - HEADER_LENGTH;
-  lengthScratch[0] = len >> 8;
-  lengthScratch[1] = len & 0xff;
-  return got === fingerprintValue(m.raw, a.offset, lengthScratch);
+  return got === fingerprintValue(m.raw, a.offset, lengthEndingAt(a.offset + 8));
 }

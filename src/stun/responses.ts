@@ -1,5 +1,5 @@
-import { type Address, parseIPv4, parseIPv6 } from './address.js';
-import { StunMessageBuilder } from './builder.js';
+import type { Address } from './address.js';
+import { addressValue, StunMessageBuilder, writeAddressValue } from './builder.js';
 import { HEADER_LENGTH, StunAttr } from './constants.js';
 import type { StunMessage } from './message.js';
 import { allocMessage } from './message-slab.js';
@@ -57,29 +57,18 @@ export function buildUnknownAttributesResponse(
 
 /**
  * Binding success response with XOR-MAPPED-ADDRESS = `source`, MESSAGE-INTEGRITY and
- * FINGERPRINT: the answer to every ICE check, written directly into its buffer. `sourceBytes`,
- * when given, are source's 4 or 16 address bytes (addressBytes(source)), for a caller that
- * answers the same address again and again. Throws on a malformed address or port, as the
- * builder does.
+ * FINGERPRINT: the answer to every ICE check, written straight into one buffer. Throws on a
+ * malformed address or port, as the builder does.
  */
 export function buildBindingSuccess(
   transactionId: Uint8Array,
   source: Address,
   key: Uint8Array,
-  sourceBytes?: Uint8Array,
 ): Uint8Array {
   if (transactionId.length !== 12) throw new RangeError('a transaction id is 12 bytes');
-  const v6 = source.family === 'IPv6';
-  const port = source.port;
-  if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
-    throw new RangeError(`bad port: ${port}`);
-  }
-  const end = HEADER_LENGTH + (v6 ? 24 : 12);
+  const address = addressValue(source);
+  const end = HEADER_LENGTH + 4 + 4 + address.length;
   const buf = allocMessage(end + SEAL_LENGTH);
-  if (sourceBytes?.length === (v6 ? 16 : 4)) buf.set(sourceBytes, 28);
-  else if (!(v6 ? parseIPv6(source.address, buf, 28) : parseIPv4(source.address, buf, 28))) {
-    throw new TypeError(`not an ${source.family} address: ${source.address}`);
-  }
   buf[0] = 0x01; // Binding success
   buf[1] = 0x01;
   buf[4] = 0x21; // magic cookie
@@ -89,14 +78,9 @@ export function buildBindingSuccess(
   buf.set(transactionId, 8);
   buf[20] = StunAttr.XorMappedAddress >> 8;
   buf[21] = StunAttr.XorMappedAddress & 0xff;
-  buf[23] = v6 ? 20 : 8;
-  buf[25] = v6 ? 0x02 : 0x01;
-  const xport = port ^ 0x2112;
-  buf[26] = xport >> 8;
-  buf[27] = xport & 0xff;
-  // The address XOR the magic cookie, then (IPv6) XOR the transaction id.
-  for (let k = 0; k < 4; k++) buf[28 + k] ^= buf[4 + k]!;
-  if (v6) for (let k = 0; k < 12; k++) buf[32 + k] ^= transactionId[k]!;
+  buf[22] = 0;
+  buf[23] = 4 + address.length;
+  writeAddressValue(buf, 24, address, source.port, transactionId);
   sealMessage(buf, end, key);
   return buf;
 }

@@ -132,3 +132,16 @@ test('deadlines set 2 s or more ahead fire together in one wakeup, none early, e
   assert.equal(batches, 1, 'all in one wakeup');
   assert.equal(wheel.size, 0);
 });
+
+test('a deadline moved from seconds ahead to a few ms ahead fires on time, not with the far ones', async () => {
+  const wheel = new TimerWheel();
+  const t0 = performance.now();
+  let firedAt = 0;
+  const slot = new TimerSlot(() => (firedAt = performance.now()));
+  wheel.schedule(slot, t0 + COARSE_AFTER_MS + 1000);
+  wheel.schedule(slot, t0 + 50);
+  await sleep(600);
+  assert.ok(firedAt >= t0 + 50, 'not early');
+  assert.ok(firedAt > 0 && firedAt < t0 + 600, 'long before the first deadline');
+  assert.equal(wheel.size, 0);
+});
