@@ -29,31 +29,23 @@ export interface DataChannelHost {
   sendOnChannel(channel: DataChannel, data: string | Uint8Array): void;
   closeChannel(channel: DataChannel): void;
   /** The channel has closed: it no longer belongs to the connection's open channels. */
-  channelClosed(channel: RTCDataChannel): void;
+  channelClosed(channel: DataChannel): void;
 }
 
 type Pending = string | Uint8Array | Blob;
 
 let constructing = false;
 
-type AddEventListenerArgs = Parameters<EventTarget['addEventListener']>;
-const addEventListener = EventTarget.prototype.addEventListener;
-
-/** The channel's event types, as bits of the record of types listened to. */
-const OPEN = 1;
-const MESSAGE = 2;
-const BUFFERED_AMOUNT_LOW = 4;
-const CLOSING = 8;
-const ERROR = 16;
-const CLOSE = 32;
-const EVENT_BITS: ReadonlyMap<string, number> = new Map([
-  ['open', OPEN],
-  ['message', MESSAGE],
-  ['bufferedamountlow', BUFFERED_AMOUNT_LOW],
-  ['closing', CLOSING],
-  ['error', ERROR],
-  ['close', CLOSE],
-]);
+/** The channel's event types, as bits of the record of types a listener was found for. */
+const EVENT_BITS = {
+  open: 1,
+  message: 2,
+  bufferedamountlow: 4,
+  closing: 8,
+  error: 16,
+  close: 32,
+} as const;
+type ChannelEventType = keyof typeof EVENT_BITS;
 
 export class RTCDataChannel extends EventTarget {
   readonly #channel: DataChannel;
@@ -68,13 +60,12 @@ export class RTCDataChannel extends EventTarget {
   #queuedBytes = 0;
   #draining = false;
   /**
-   * The event types a listener was ever added for through addEventListener (never cleared).
-   * An event of another type is fired only if a listener turns up anyway, so that the
-   * thousands nobody listens to (bufferedamountlow after every send with the default
-   * threshold, 'open' of the channels the peer opened) cost neither an Event nor a dispatch:
-   * an event no listener receives is not observable.
+   * The event types a listener was found for (never cleared: an event dispatched to nobody is
+   * harmless). An event no listener receives is not observable, so the thousands nobody
+   * listens to (bufferedamountlow after every send with the default threshold, 'open' of the
+   * channels the peer opened) cost neither an Event nor a dispatch.
    */
-  #listened = 0;
+  #heardTypes = 0;
 
   declare onopen: EventHandler<RTCDataChannel>;
   declare onbufferedamountlow: EventHandler<RTCDataChannel>;
@@ -165,13 +156,13 @@ export class RTCDataChannel extends EventTarget {
     let message: Pending;
     let size: number;
     if (typeof data === 'string') {
-      if (this.#queue.length === 0 && data.length * 3 <= maxSize) {
-        // No UTF-16 code unit takes more than 3 bytes: it fits, and nothing is queued to count.
-        this.#sendNow(data);
-        return;
-      }
       message = data;
-      size = Buffer.byteLength(data, 'utf8');
+      // No UTF-16 code unit takes more than 3 bytes: a short string fits, and with nothing
+      // queued its size is not counted anywhere, so it need not be measured.
+      size =
+        this.#queue.length === 0 && data.length * 3 <= maxSize
+          ? data.length
+          : Buffer.byteLength(data, 'utf8');
     } else if (data instanceof Blob) {
       message = data;
       size = data.size;
@@ -238,19 +229,13 @@ export class RTCDataChannel extends EventTarget {
     }
   }
 
-  override addEventListener(...args: AddEventListenerArgs): void;
-  override addEventListener(type: string): void {
-    // Forwarded as made (not spread from a rest parameter, which is slow before the code is
-    // optimised), so that EventTarget checks the call as it was made.
-    // biome-ignore lint/complexity/noArguments: see above
-    addEventListener.apply(this, arguments as unknown as AddEventListenerArgs);
-    this.#listened |= EVENT_BITS.get(String(type)) ?? 0;
-  }
-
-  /** Whether firing an event of this type can reach a listener. */
-  #heard(type: string, bit: number): boolean {
-    // A listener may also come in through EventTarget.prototype.addEventListener.call.
-    return (this.#listened & bit) !== 0 || getEventListeners(this, type).length > 0;
+  /** Whether firing an event of this type can reach a listener (however it was added). */
+  #heard(type: ChannelEventType): boolean {
+    const bit = EVENT_BITS[type];
+    if ((this.#heardTypes & bit) !== 0) return true;
+    if (getEventListeners(this, type).length === 0) return false;
+    this.#heardTypes |= bit;
+    return true;
   }
 
   close(): void {
@@ -283,24 +268,24 @@ export class RTCDataChannel extends EventTarget {
         // "Announce the channel as open".
         if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
         this.#readyState = 'open';
-        if (this.#heard('open', OPEN)) this.dispatchEvent(new Event('open'));
+        if (this.#heard('open')) this.dispatchEvent(new Event('open'));
         return;
       case 'message':
-        if (this.#readyState !== 'open' || !this.#heard('message', MESSAGE)) return;
+        if (this.#readyState !== 'open' || !this.#heard('message')) return;
         this.dispatchEvent(new MessageEvent('message', { data: this.#messageData(event.data) }));
         return;
       case 'bufferedamountlow':
-        if (this.#heard('bufferedamountlow', BUFFERED_AMOUNT_LOW)) {
+        if (this.#heard('bufferedamountlow')) {
           this.dispatchEvent(new Event('bufferedamountlow'));
         }
         return;
       case 'closing':
         if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
         this.#readyState = 'closing';
-        if (this.#heard('closing', CLOSING)) this.dispatchEvent(new Event('closing'));
+        if (this.#heard('closing')) this.dispatchEvent(new Event('closing'));
         return;
       case 'error': {
-        if (this.#readyState === 'closed' || !this.#heard('error', ERROR)) return;
+        if (this.#readyState === 'closed' || !this.#heard('error')) return;
         const errorDetail = event.kind === 'sctp-failure' ? 'sctp-failure' : 'data-channel-failure';
         const error = new RTCError({ errorDetail }, event.reason);
         this.dispatchEvent(new RTCErrorEvent('error', { error }));
@@ -311,8 +296,8 @@ export class RTCDataChannel extends EventTarget {
         this.#readyState = 'closed';
         this.#queue = [];
         this.#queuedBytes = 0;
-        this.#host.channelClosed(this);
-        if (this.#heard('close', CLOSE)) this.dispatchEvent(new Event('close'));
+        this.#host.channelClosed(this.#channel);
+        if (this.#heard('close')) this.dispatchEvent(new Event('close'));
         return;
       case 'datachannel':
         return;

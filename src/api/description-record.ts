@@ -61,28 +61,19 @@ export class DescriptionRecord {
 
   /** Adds a=candidate to a section unless it is there already; false when nothing changed. */
   addCandidate(index: number, candidate: string): boolean {
-    const media = this.model.media[index];
-    if (media === undefined) return false;
-    const before = media.attributes.length;
-    addCandidateToDescription(this.model, candidate, { sdpMLineIndex: index });
-    if (media.attributes.length === before) return false;
+    const edit = addCandidateToDescription(this.model, candidate, { sdpMLineIndex: index });
+    if (!edit.ok || !edit.added) return false;
     this.#changed();
     return true;
   }
 
   /** Adds a=end-of-candidates to a section (every section in use when index is undefined). */
   addEndOfCandidates(index?: number): void {
-    const before = this.#endMarks();
-    addEndOfCandidates(this.model, index === undefined ? {} : { sdpMLineIndex: index });
-    if (this.#endMarks() !== before) this.#changed();
-  }
-
-  #endMarks(): number {
-    let n = 0;
-    for (const m of this.model.media) {
-      for (const a of m.attributes) if (a.kind === 'end-of-candidates') n++;
-    }
-    return n;
+    const edit = addEndOfCandidates(
+      this.model,
+      index === undefined ? {} : { sdpMLineIndex: index },
+    );
+    if (edit.ok && edit.added) this.#changed();
   }
 
   #changed(): void {

@@ -161,7 +161,6 @@ export class RTCPeerConnection extends EventTarget {
   #gatheringComplete = false;
   /** Gathering of credentials no applied local description carries yet. */
   #held: PeerEngineEvent[] = [];
-  #remoteMaxMessageSize = 65536;
 
   readonly #channels = new Map<DataChannel, RTCDataChannel>();
   readonly #channelHost: ConnectionChannelHost;
@@ -771,9 +770,7 @@ export class RTCPeerConnection extends EventTarget {
     }
     if (params.endOfCandidates) this.#engine.endOfRemoteCandidates();
     if (params.data !== undefined && !params.data.rejected) {
-      this.#remoteMaxMessageSize = params.data.maxMessageSize;
-      this.#sctp?.setMaxMessageSize(maxMessageSizeOf(params.data.maxMessageSize));
-      this.#updateChannelMaxMessageSize();
+      this.#setRemoteMaxMessageSize(params.data.maxMessageSize);
     }
     if (type === 'answer' || type === 'pranswer') {
       this.#startTransports(this.#currentLocal ?? this.#pendingLocal, record);
@@ -820,22 +817,17 @@ export class RTCPeerConnection extends EventTarget {
     } else if (sctp !== undefined) {
       this.#engine.startSctp(sctp);
     }
-    if (sctp !== undefined && this.#sctp === null) {
-      this.#sctp = RTCSctpTransport.create(
-        this.#dtlsTransport,
-        maxMessageSizeOf(sctp.remoteMaxMessageSize),
-      );
-    } else if (sctp !== undefined) {
-      this.#sctp?.setMaxMessageSize(maxMessageSizeOf(sctp.remoteMaxMessageSize));
-    }
-    this.#remoteMaxMessageSize = sctp?.remoteMaxMessageSize ?? this.#remoteMaxMessageSize;
-    this.#updateChannelMaxMessageSize();
+    if (sctp === undefined) return;
+    const size = maxMessageSizeOf(sctp.remoteMaxMessageSize);
+    this.#sctp ??= RTCSctpTransport.create(this.#dtlsTransport, size);
+    this.#setRemoteMaxMessageSize(sctp.remoteMaxMessageSize);
   }
 
-  /** The limit RTCDataChannel.send checks: the SCTP transport's, or what the peer announced. */
-  #updateChannelMaxMessageSize(): void {
-    this.#channelHost.maxMessageSize =
-      this.#sctp?.maxMessageSize ?? maxMessageSizeOf(this.#remoteMaxMessageSize);
+  /** The peer's a=max-message-size: the limit of RTCSctpTransport and of RTCDataChannel.send. */
+  #setRemoteMaxMessageSize(remote: number): void {
+    const size = maxMessageSizeOf(remote);
+    this.#sctp?.setMaxMessageSize(size);
+    this.#channelHost.maxMessageSize = size;
   }
 
   #startGathering(): void {
@@ -1175,9 +1167,8 @@ class ConnectionChannelHost implements DataChannelHost {
     this.engine.closeChannel(channel);
   }
 
-  channelClosed(dc: RTCDataChannel): void {
-    const channel = RTCDataChannel.channelOf(dc);
-    if (channel !== undefined) this.channels.delete(channel);
+  channelClosed(channel: DataChannel): void {
+    this.channels.delete(channel);
   }
 }
 

@@ -32,8 +32,6 @@ const MAX_STREAM_ID = 65534;
 /** W3C maxRetransmits and maxPacketLifeTime are unsigned shorts. */
 const MAX_RELIABILITY_PARAMETER = 0xffff;
 
-const utf8Encoder = new TextEncoder();
-
 /**
  * The data channels of one SCTP association (RFC 8831, RFC 8832): owns the association's
  * streams, allocates stream ids, runs DCEP, and turns association events into channel events.
@@ -429,5 +427,5 @@ function isReliabilityParameter(v: number | null): boolean {
 function exceedsDcepStringLimit(s: string): boolean {
   // A UTF-16 code unit is at most 3 UTF-8 bytes: only long strings need encoding to tell.
   if (s.length * 3 <= DCEP_MAX_STRING_BYTES) return false;
-  return utf8Encoder.encode(s).length > DCEP_MAX_STRING_BYTES;
+  return Buffer.byteLength(s, 'utf8') > DCEP_MAX_STRING_BYTES;
 }

@@ -4,20 +4,17 @@
  * into user bytes for bufferedAmount. Control messages and empty messages occupy wire bytes
  * but no user bytes; they are stored negated.
  *
- * No object per message: the oldest entry is a field, the others wait in a plain array of
- * numbers made when first needed. A connection may hold thousands of channels that each have
- * a message or two pending at a time; those cost no allocation here at all.
+ * No object per message: the oldest entry is a field, the others wait in a queue of numbers
+ * made when first needed. A connection may hold thousands of channels that each have a
+ * message or two pending at a time; those cost no allocation here at all.
  */
-
-/** Consumed entries kept at the front of the array before it is compacted. */
-const COMPACT_AFTER = 64;
+import { Fifo } from '../util/fifo.js';
 
 export class SendLedger {
   /** The oldest entry, 0 when there is none. */
   private first = 0;
-  /** The entries after `first`, from `restHead` on. */
-  private rest: number[] | undefined;
-  private restHead = 0;
+  /** The entries after `first`. */
+  private rest: Fifo<number> | undefined;
   /** Wire bytes still pending across all entries. */
   wireBytes = 0;
 
@@ -31,9 +28,8 @@ export class SendLedger {
     this.wireBytes += wireBytes;
     if (this.first === 0) {
       this.first = entry;
-    } else if (this.rest === undefined) {
-      this.rest = [entry];
     } else {
+      this.rest ??= new Fifo();
       this.rest.push(entry);
     }
   }
@@ -51,7 +47,7 @@ export class SendLedger {
       if (entry > 0) user += take;
       bytes -= take;
       this.wireBytes -= take;
-      if (take === size) this.first = this.shiftRest();
+      if (take === size) this.first = this.rest?.shift() ?? 0;
       else this.first = entry < 0 ? entry + take : entry - take;
     }
     return user;
@@ -62,31 +58,10 @@ export class SendLedger {
     let user = Math.max(this.first, 0);
     const rest = this.rest;
     if (rest !== undefined) {
-      for (let i = this.restHead; i < rest.length; i++) {
-        const entry = rest[i]!;
-        if (entry > 0) user += entry;
-      }
+      for (let e = rest.shift(); e !== undefined; e = rest.shift()) if (e > 0) user += e;
     }
     this.first = 0;
-    this.rest = undefined;
-    this.restHead = 0;
     this.wireBytes = 0;
     return user;
-  }
-
-  /** The next entry after `first`, taken off the array; 0 when there is none. */
-  private shiftRest(): number {
-    const rest = this.rest;
-    if (rest === undefined) return 0;
-    const entry = rest[this.restHead++]!;
-    if (this.restHead === rest.length) {
-      this.rest = undefined;
-      this.restHead = 0;
-    } else if (this.restHead >= COMPACT_AFTER && this.restHead * 2 >= rest.length) {
-      rest.copyWithin(0, this.restHead);
-      rest.length -= this.restHead;
-      this.restHead = 0;
-    }
-    return entry;
   }
 }

@@ -14,6 +14,11 @@ export interface CandidateTarget {
 
 export type SectionLookup = { ok: true; index: number } | { ok: false; error: string };
 
+/** A section found and, in `added`, whether the description changed. */
+export type DescriptionEdit =
+  | { ok: true; index: number; added: boolean }
+  | { ok: false; error: string };
+
 /** The section a W3C candidate names; an error when it names none. */
 export function findCandidateSection(
   sdp: SessionDescription,
@@ -45,14 +50,16 @@ export function addCandidateToDescription(
   sdp: SessionDescription,
   candidate: string,
   target: CandidateTarget,
-): SectionLookup {
+): DescriptionEdit {
   const found = findCandidateSection(sdp, target);
   if (!found.ok) return found;
   const media = sdp.media[found.index]!;
   const text = candidate.startsWith('candidate:') ? candidate : `candidate:${candidate}`;
-  if (media.attributes.some((a) => a.kind === 'candidate' && a.candidate === text)) return found;
+  if (media.attributes.some((a) => a.kind === 'candidate' && a.candidate === text)) {
+    return { ...found, added: false };
+  }
   media.attributes.splice(candidateInsertIndex(media), 0, { kind: 'candidate', candidate: text });
-  return found;
+  return { ...found, added: true };
 }
 
 /** After the last candidate; else before the ICE attributes, where browsers put the first. */
@@ -74,21 +81,24 @@ function candidateInsertIndex(media: MediaDescription): number {
 export function addEndOfCandidates(
   sdp: SessionDescription,
   target: CandidateTarget = {},
-): SectionLookup {
+): DescriptionEdit {
   const named =
     (target.sdpMid !== undefined && target.sdpMid !== null) ||
     (target.sdpMLineIndex !== undefined && target.sdpMLineIndex !== null);
   if (!named) {
-    for (const media of sdp.media) markEnd(media);
-    return { ok: true, index: -1 };
+    let added = false;
+    for (const media of sdp.media) added = markEnd(media) || added;
+    return { ok: true, index: -1, added };
   }
   const found = findCandidateSection(sdp, target);
-  if (found.ok) markEnd(sdp.media[found.index]!);
-  return found;
+  return found.ok ? { ...found, added: markEnd(sdp.media[found.index]!) } : found;
 }
 
-function markEnd(media: MediaDescription): void {
-  if (media.port === 0 || media.attributes.some((a) => a.kind === 'end-of-candidates')) return;
+/** False when the section is rejected or has the mark already. */
+function markEnd(media: MediaDescription): boolean {
+  if (media.port === 0 || media.attributes.some((a) => a.kind === 'end-of-candidates')) {
+    return false;
+  }
   const end: SdpAttribute = { kind: 'end-of-candidates' };
   const attributes = media.attributes;
   let at = -1;
@@ -100,4 +110,5 @@ function markEnd(media: MediaDescription): void {
   }
   if (at < 0) attributes.push(end);
   else attributes.splice(at, 0, end);
+  return true;
 }

@@ -5,6 +5,8 @@
  * queues that fill and drain every event-loop turn would otherwise regrow it each time.
  */
 const KEEP_WHEN_DRAINED = 1024;
+/** Taken items kept at the front before the array is compacted (when they are half of it). */
+const COMPACT_AFTER = 1024;
 
 export class Fifo<T> {
   private items: (T | undefined)[] = [];
@@ -29,7 +31,7 @@ export class Fifo<T> {
       this.head = 0;
       this.tail = 0;
       if (this.items.length > KEEP_WHEN_DRAINED) this.items = [];
-    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.tail) {
       this.items = this.items.slice(this.head, this.tail);
       this.tail -= this.head;
       this.head = 0;

@@ -7,15 +7,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { RTCDataChannel } from '../../src/api/data-channel.js';
+import type { RTCPeerConnection } from '../../src/api/peer-connection.js';
 import { connectedPair, waitFor } from './peers.js';
 
 /** Bytes per datagram `pc` sent while `run` ran, from its transport's stats. */
-async function bytesPerPacket(
-  pc: { getStats(): Promise<Map<string, Record<string, unknown>>> },
-  run: () => Promise<void>,
-): Promise<number> {
+async function bytesPerPacket(pc: RTCPeerConnection, run: () => Promise<void>): Promise<number> {
   const transport = async () =>
-    [...(await pc.getStats()).values()].find((s) => s.type === 'transport')!;
+    [...(await pc.getStats()).values()].find((s) => s.type === 'transport') as Record<
+      string,
+      unknown
+    >;
   const before = await transport();
   await run();
   const after = await transport();
@@ -46,7 +47,7 @@ describe('path MTU discovery', () => {
         // The probes go out when SCTP connects, with the first data: by the end of this
         // transfer their answers are in, whatever the timing.
         await transfer(p.remote, p.local, 4, 200 * 1024);
-        const perPacket = await bytesPerPacket(p.a as never, () =>
+        const perPacket = await bytesPerPacket(p.a, () =>
           transfer(p.local, p.remote, 16, 64 * 1024),
         );
         // DTLS adds 37 bytes to each SCTP packet; SACKs are few.

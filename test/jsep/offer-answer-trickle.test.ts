@@ -100,12 +100,19 @@ test('ICE restart: Firefox session-level credentials and our own restart offers'
 test('a trickled candidate goes into the section named by mid or m-line index', () => {
   const sdp = parseOk(CHROME_DC);
   const c = 'candidate:7 1 udp 2130706431 192.0.2.7 4000 typ host';
-  assert.deepEqual(addCandidateToDescription(sdp, c, { sdpMid: '0' }), { ok: true, index: 0 });
+  assert.deepEqual(addCandidateToDescription(sdp, c, { sdpMid: '0' }), {
+    ok: true,
+    index: 0,
+    added: true,
+  });
   const candidates = filterAttributes(sdp.media[0]!.attributes, 'candidate');
   assert.equal(candidates.length, 4);
   assert.equal(candidates[3]!.candidate, c);
   // Once only, also when given without its "candidate:" prefix or by index.
-  addCandidateToDescription(sdp, c.slice('candidate:'.length), { sdpMLineIndex: 0 });
+  assert.deepEqual(
+    addCandidateToDescription(sdp, c.slice('candidate:'.length), { sdpMLineIndex: 0 }),
+    { ok: true, index: 0, added: false },
+  );
   assert.equal(filterAttributes(sdp.media[0]!.attributes, 'candidate').length, 4);
   const text = serializeSdp(sdp);
   const lines = text.split('\r\n');
@@ -140,13 +147,18 @@ test('the first candidate of a section goes before its ICE attributes', () => {
 
 test('end-of-candidates: into one section, or all of them when none is named', () => {
   const firefox = parseOk(loadFixture('firefox-offer').replace('a=end-of-candidates\r\n', ''));
-  assert.deepEqual(addEndOfCandidates(firefox, { sdpMid: '2' }), { ok: true, index: 2 });
+  assert.deepEqual(addEndOfCandidates(firefox, { sdpMid: '2' }), {
+    ok: true,
+    index: 2,
+    added: true,
+  });
   assert.deepEqual(
     firefox.media.map((m) => hasAttribute(m.attributes, 'end-of-candidates')),
     [false, false, true],
   );
   assert.equal(addEndOfCandidates(firefox, { sdpMid: 'x' }).ok, false);
-  assert.deepEqual(addEndOfCandidates(firefox), { ok: true, index: -1 });
+  assert.deepEqual(addEndOfCandidates(firefox), { ok: true, index: -1, added: true });
+  assert.deepEqual(addEndOfCandidates(firefox), { ok: true, index: -1, added: false });
   addEndOfCandidates(firefox, { sdpMLineIndex: 0 });
   assert.deepEqual(
     firefox.media.map((m) => filterAttributes(m.attributes, 'end-of-candidates').length),
