@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   decodeStun,
+  getIceControlled,
+  getIceControlling,
   hasUseCandidate,
   type StunMessage,
   shortTermKey,
@@ -118,4 +120,36 @@ test('a consent response that fails integrity does not renew consent', () => {
   const d = a.stateLog.at(-1)!.at - cut;
   assert.ok(d >= 24_000 && d <= 30_100, `failed after ${d}`);
   assert.ok(isConnected(b), 'b still gets authentic responses from a');
+});
+
+test('after a role switch the consent request is encoded again with the new role', () => {
+  const net = new SimNetwork(453, { delay: 10, jitter: 10 });
+  const sig = new Signaller();
+  const { a, b } = dualStackPair(net, sig, { role: 'controlling' }, { role: 'controlled' });
+  const endpoints = [a, b, sig];
+  const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
+  let recording = false;
+  const fromA = recordRequests(a, net, () => recording);
+  startGathering(a, 0);
+  startGathering(b, 0);
+  assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 10_000));
+  run(() => false, 7000);
+  recording = true;
+  run(() => fromA.length >= 1, 7000);
+  assert.ok(getIceControlling(fromA[0]!.m) !== undefined);
+  // Its answer comes back first: a retransmission of it would rightly carry the old role.
+  run(() => false, 500);
+  // Both sides swap roles, as after a renegotiation that turned them around.
+  a.agent.setRole('controlled');
+  b.agent.setRole('controlling');
+  fromA.length = 0;
+  run(() => fromA.length >= 2, 13_000);
+  const key = shortTermKey(b.agent.localPwd);
+  for (const { m } of fromA) {
+    assert.equal(getIceControlling(m), undefined);
+    assert.ok(getIceControlled(m) !== undefined, 'the new role goes out');
+    assert.equal(hasUseCandidate(m), false, 'a controlled agent does not nominate');
+    assert.ok(verifyMessageIntegrity(m, key));
+  }
+  assert.ok(isConnected(a) && isConnected(b), `${a.state} ${b.state}`);
 });
