@@ -41,20 +41,32 @@ function fixedPart(m: StunMessage): string {
   return Buffer.from(m.raw.subarray(20, mi.offset)).toString('hex');
 }
 
-test('idle for 5 minutes: one consent request every 4-6 s per side, each fresh and authenticated', () => {
-  const net = new SimNetwork(451, { delay: 10, jitter: 10 });
+/** Two agents connected over a jittery path, after the checks of the setup have settled. */
+function settledPair(
+  seed: number,
+  before?: (a: AgentEndpoint, b: AgentEndpoint, net: SimNetwork) => void,
+) {
+  const net = new SimNetwork(seed, { delay: 10, jitter: 10 });
   const sig = new Signaller();
   const { a, b } = dualStackPair(net, sig, { role: 'controlling' }, { role: 'controlled' });
   const endpoints = [a, b, sig];
   const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
-  let idle = false;
-  const fromA = recordRequests(a, net, () => idle);
-  const fromB = recordRequests(b, net, () => idle);
+  before?.(a, b, net);
   startGathering(a, 0);
   startGathering(b, 0);
   assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 10_000));
-  // Let the checks of the setup finish before counting.
   run(() => false, 7000);
+  return { net, a, b, run };
+}
+
+test('idle for 5 minutes: one consent request every 4-6 s per side, each fresh and authenticated', () => {
+  let idle = false;
+  let fromA: ReturnType<typeof recordRequests> = [];
+  let fromB: ReturnType<typeof recordRequests> = [];
+  const { net, a, b, run } = settledPair(451, (a, b, net) => {
+    fromA = recordRequests(a, net, () => idle);
+    fromB = recordRequests(b, net, () => idle);
+  });
   idle = true;
   const start = net.now;
   run(() => false, 300_000);
@@ -92,15 +104,7 @@ test('idle for 5 minutes: one consent request every 4-6 s per side, each fresh a
 });
 
 test('a consent response that fails integrity does not renew consent', () => {
-  const net = new SimNetwork(452, { delay: 10, jitter: 10 });
-  const sig = new Signaller();
-  const { a, b } = dualStackPair(net, sig, { role: 'controlling' }, { role: 'controlled' });
-  const endpoints = [a, b, sig];
-  const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
-  startGathering(a, 0);
-  startGathering(b, 0);
-  assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 10_000));
-  run(() => false, 7000);
+  const { net, a, b, run } = settledPair(452);
   // From now on every STUN response b sends has one bit of its MESSAGE-INTEGRITY flipped.
   const poll = b.agent.pollTransmit.bind(b.agent);
   b.agent.pollTransmit = () => {
@@ -123,17 +127,11 @@ test('a consent response that fails integrity does not renew consent', () => {
 });
 
 test('after a role switch the consent request is encoded again with the new role', () => {
-  const net = new SimNetwork(453, { delay: 10, jitter: 10 });
-  const sig = new Signaller();
-  const { a, b } = dualStackPair(net, sig, { role: 'controlling' }, { role: 'controlled' });
-  const endpoints = [a, b, sig];
-  const run = (done: () => boolean, t: number) => runSimulation(net, endpoints, done, t);
   let recording = false;
-  const fromA = recordRequests(a, net, () => recording);
-  startGathering(a, 0);
-  startGathering(b, 0);
-  assert.ok(run(() => a.state === 'completed' && b.state === 'completed', 10_000));
-  run(() => false, 7000);
+  let fromA: ReturnType<typeof recordRequests> = [];
+  const { a, b, run } = settledPair(453, (a, _b, net) => {
+    fromA = recordRequests(a, net, () => recording);
+  });
   recording = true;
   run(() => fromA.length >= 1, 7000);
   assert.ok(getIceControlling(fromA[0]!.m) !== undefined);
