@@ -36,6 +36,15 @@ export interface TsrtcOptions {
    * of 1,200-byte packets everywhere (default false).
    */
   pathMtuDiscovery?: boolean;
+  /**
+   * Share one UDP port with every other connection of this process that asks for the same
+   * port: one socket per local address however many connections there are, so a server needs
+   * a single open port and a few file descriptors. 0 lets the OS choose the port (one per
+   * address), shared by every connection that asks for 0. Datagrams are told apart by ICE
+   * ufrag and source address, so a remote must use a different address for each connection
+   * to the same shared port, as browsers do. Not with `worker` or `portRange`.
+   */
+  sharedPort?: number;
 }
 
 export interface RTCConfiguration {
@@ -308,6 +317,18 @@ function validateTsrtcOptions(value: unknown): TsrtcOptions {
   if (v.mdns !== undefined) out.mdns = Boolean(v.mdns);
   if (v.worker !== undefined) out.worker = Boolean(v.worker);
   if (v.pathMtuDiscovery !== undefined) out.pathMtuDiscovery = Boolean(v.pathMtuDiscovery);
+  if (v.sharedPort !== undefined) {
+    const port = v.sharedPort;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new TypeError('tsrtc.sharedPort must be an integer from 0 to 65535');
+    }
+    // The sockets live on this thread; a port range is for sockets of one's own.
+    if (out.worker === true) throw new TypeError('tsrtc.sharedPort cannot be used with worker');
+    if (out.portRange !== undefined) {
+      throw new TypeError('tsrtc.sharedPort cannot be used with portRange');
+    }
+    out.sharedPort = port;
+  }
   return out;
 }
 

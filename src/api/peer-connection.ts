@@ -193,6 +193,7 @@ export class RTCPeerConnection extends EventTarget {
       ...(c.tsrtc.addresses !== undefined ? { addresses: c.tsrtc.addresses } : {}),
       ...(c.tsrtc.portRange !== undefined ? { portRange: c.tsrtc.portRange } : {}),
       ...(c.tsrtc.mdns !== undefined ? { mdns: c.tsrtc.mdns } : {}),
+      ...(c.tsrtc.sharedPort !== undefined ? { sharedPort: c.tsrtc.sharedPort } : {}),
       ...(c.tsrtc.pathMtuDiscovery ? { cores: { sctp: { maxMtu: PMTU_MAX_SCTP_PACKET } } } : {}),
       onError: () => {
         // A socket that failed is dropped by the driver; ICE carries on with the others.

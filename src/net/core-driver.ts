@@ -1,3 +1,4 @@
+import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { IceCandidateErrorEvent, IceEvent, IceTransmit } from '../ice/index.js';
 import type { Address } from '../stun/index.js';
@@ -14,6 +15,7 @@ import { parseStunServer, resolveStunServer } from './stun-server.js';
 import { TimerSlot, timerWheel } from './timer-wheel.js';
 import { bindUdpSocket, type PortRange } from './udp.js';
 import { UdpEndpoint, type UdpEndpointStats } from './udp-endpoint.js';
+import { type MuxClient, UdpMux } from './udp-mux.js';
 
 /**
  * What the driver needs of a sans-IO core: the ICE agent itself, or a composite that owns an
@@ -30,6 +32,8 @@ export interface DrivableCore<E extends { type: string }> {
   pollTransmit(): IceTransmit | undefined;
   pollEvent(): E | undefined;
   close(now: number): void;
+  /** The current local ufrag: on a shared port, STUN requests naming it come to this core. */
+  readonly localUfrag?: string;
 }
 
 /** A STUN server that could not be parsed or resolved (error 701, as browsers report it). */
@@ -47,6 +51,11 @@ export interface CoreDriverOptions<C> {
   addresses?: LocalAddressOptions;
   /** Bind every socket within this port range (default: ports chosen by the OS). */
   portRange?: PortRange;
+  /**
+   * Use the process's shared sockets on this port (one per local address) instead of sockets
+   * of its own; 0 shares one port per address chosen by the OS. See UdpMux.
+   */
+  sharedPort?: number;
   /** Options for the process-wide mDNS service, used only for ".local" names. */
   mdns?: MdnsOptions;
   /**
@@ -92,6 +101,12 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   private coreInstance: C | undefined;
   private readonly opts: CoreDriverOptions<C>;
   private readonly endpointList: UdpEndpoint[] = [];
+  /** The shared port's sockets, when this driver uses one. */
+  private mux: UdpMux | undefined;
+  private readonly muxClient: MuxClient = {
+    receive: (endpoint, data, remote) => this.onDatagram(endpoint, data, remote),
+    socketFailed: (endpoint, err) => this.onSocketError(endpoint, err),
+  };
   private readonly deferred: CoreCall<C>[] = [];
   /** Names this driver registered, made on the first (most connections register none). */
   private mdnsNames: Set<string> | undefined;
@@ -135,8 +150,10 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     return this.endpointList.map((e) => e.local);
   }
 
+  /** Datagram counters of this driver's own sockets (a shared port's are not counted). */
   get stats(): CoreDriverStats {
     const sum = { ...this.endpointStatsOfClosed };
+    if (this.mux !== undefined) return sum;
     for (const e of this.endpointList) addStats(sum, e.stats);
     return sum;
   }
@@ -155,21 +172,31 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     if (this.started) throw new Error('driver start() called twice');
     this.started = true;
     const locals = this.chooseLocalAddresses();
+    const shared = this.opts.sharedPort;
+    if (shared !== undefined) this.mux = UdpMux.acquire(shared, this.muxClient);
+    const mux = this.mux;
+    const bufferSizes = {
+      recvBufferSize: SOCKET_BUFFER_BYTES,
+      sendBufferSize: SOCKET_BUFFER_BYTES,
+    };
     const [{ stunServers, candidateErrors }, bound] = await Promise.all([
       this.resolveStunServers(),
       Promise.allSettled(
         locals.map((l) =>
-          bindUdpSocket(l.address, {
-            portRange: this.opts.portRange,
-            scope: scopeOf(l),
-            recvBufferSize: SOCKET_BUFFER_BYTES,
-            sendBufferSize: SOCKET_BUFFER_BYTES,
-          }),
+          mux !== undefined
+            ? mux.endpoint(l.address, { scope: scopeOf(l), ...bufferSizes })
+            : bindUdpSocket(l.address, {
+                portRange: this.opts.portRange,
+                scope: scopeOf(l),
+                ...bufferSizes,
+              }),
         ),
       ),
     ]);
     if (this.closed) {
-      for (const b of bound) if (b.status === 'fulfilled') b.value.close();
+      if (mux === undefined) {
+        for (const b of bound) if (b.status === 'fulfilled') (b.value as Socket).close();
+      }
       return;
     }
 
@@ -184,6 +211,10 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
         this.reportError(new Error(`cannot bind UDP on ${locals[i]!.address}: ${reason}`));
         return;
       }
+      if (b.value instanceof UdpEndpoint) {
+        this.endpointList.push(b.value);
+        return;
+      }
       const endpoint = new UdpEndpoint(
         b.value,
         this.onDatagram,
@@ -194,6 +225,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       this.endpointList.push(endpoint);
     });
 
+    this.syncUfrag(core);
     const now = performance.now();
     for (const e of this.endpointList) core.addLocalAddress(e.local, now);
     core.endOfLocalAddresses(now);
@@ -219,6 +251,8 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       return;
     }
     fn(core, performance.now());
+    // An ICE restart (a call) changes the ufrag that the shared port routes by.
+    if (this.mux !== undefined) this.syncUfrag(core);
     this.flush();
   }
 
@@ -247,9 +281,13 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     }
     this.closed = true;
     this.clearTimer();
-    for (const e of this.endpointList) {
-      addStats(this.endpointStatsOfClosed, e.stats);
-      e.close();
+    if (this.mux !== undefined) {
+      this.mux.release(this.muxClient);
+    } else {
+      for (const e of this.endpointList) {
+        addStats(this.endpointStatsOfClosed, e.stats);
+        e.close();
+      }
     }
     this.endpointList.length = 0;
     this.deferred.length = 0;
@@ -288,9 +326,13 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
 
   private readonly onSocketError = (endpoint: UdpEndpoint, err: Error) => {
     const i = this.endpointList.indexOf(endpoint);
-    if (i >= 0) this.endpointList.splice(i, 1);
-    addStats(this.endpointStatsOfClosed, endpoint.stats);
-    endpoint.close();
+    if (i < 0) return;
+    this.endpointList.splice(i, 1);
+    // A shared socket is the mux's to close.
+    if (this.mux === undefined) {
+      addStats(this.endpointStatsOfClosed, endpoint.stats);
+      endpoint.close();
+    }
     const local = endpoint.local;
     this.reportError(
       new Error(`UDP socket ${local.address}:${local.port} failed and was closed: ${err.message}`, {
@@ -319,7 +361,11 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       do {
         this.flushAgain = false;
         for (let t = core.pollTransmit(); t !== undefined; t = core.pollTransmit()) {
-          this.endpointFor(t.local)?.send(t.data, t.remote);
+          const endpoint = this.endpointFor(t.local);
+          if (endpoint === undefined) continue;
+          // What comes from where we send to is ours (see UdpMux).
+          if (this.mux !== undefined) this.mux.claim(endpoint, t.remote, this.muxClient);
+          endpoint.send(t.data, t.remote);
         }
         for (let ev = core.pollEvent(); ev !== undefined; ev = core.pollEvent()) {
           this.handleEvent(ev);
@@ -331,6 +377,11 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       this.flushing = false;
     }
     this.armTimer(core);
+  }
+
+  private syncUfrag(core: C): void {
+    const ufrag = core.localUfrag;
+    if (this.mux !== undefined && ufrag !== undefined) this.mux.setUfrag(this.muxClient, ufrag);
   }
 
   private endpointFor(local: Address): UdpEndpoint | undefined {

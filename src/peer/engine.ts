@@ -31,6 +31,8 @@ export interface PeerEngineOptions {
   /** Node extras, passed through from the RTCPeerConnection constructor's own options. */
   addresses?: LocalAddressOptions;
   portRange?: { min: number; max: number };
+  /** Share the process's sockets on this UDP port with other connections (see UdpMux). */
+  sharedPort?: number;
   /** Hide host addresses behind random ".local" names, as browsers do (default false). */
   mdns?: boolean;
   /** Tuning of the cores (timers, MTU), mostly for tests. */
@@ -85,6 +87,7 @@ export class PeerEngine implements ConnectionEngine {
       stunServers: urls,
       addresses: relayOnly ? { addresses: [] } : opts.addresses,
       portRange: opts.portRange,
+      sharedPort: opts.sharedPort,
       createCore: ({ stunServers, now }) => {
         const core = new PeerCore({
           now,

@@ -146,6 +146,10 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     this.maxEarly = opts.maxEarlyDtlsDatagrams ?? 32;
   }
 
+  get localUfrag(): string {
+    return this.ice.localUfrag;
+  }
+
   get dtls(): DtlsEndpoint | undefined {
     return this.dtlsEndpoint;
   }
