@@ -8,11 +8,17 @@ export interface MuxClient {
   socketFailed(endpoint: UdpEndpoint, err: Error): void;
 }
 
-/** One socket of a shared port and which connection each remote address belongs to. */
+/**
+ * Which connection each remote address belongs to, by port then address: looked up for every
+ * datagram sent and received, so without building a key string each time.
+ */
+type Routes = Map<number, Map<string, MuxClient>>;
+
+/** One socket of a shared port and its routes. */
 interface SharedSocket {
   readonly address: string;
   readonly endpoint: UdpEndpoint;
-  readonly routes: Map<string, MuxClient>;
+  readonly routes: Routes;
 }
 
 export interface UdpMuxBindOptions {
@@ -60,7 +66,7 @@ export class UdpMux {
   private readonly byUfrag = new Map<string, MuxClient>();
   private readonly ufragOf = new Map<MuxClient, string>();
   /** Routes each client claimed, removed when it leaves. */
-  private readonly claims = new Map<MuxClient, { socket: SharedSocket; key: string }[]>();
+  private readonly claims = new Map<MuxClient, { socket: SharedSocket; remote: Address }[]>();
   private readonly byEndpoint = new Map<UdpEndpoint, SharedSocket>();
 
   private constructor(readonly port: number) {}
@@ -79,10 +85,6 @@ export class UdpMux {
     return (await socket).endpoint;
   }
 
-  isShared(endpoint: UdpEndpoint): boolean {
-    return this.byEndpoint.has(endpoint);
-  }
-
   /** STUN requests whose USERNAME starts with `ufrag` go to `client` (replacing its old ufrag). */
   setUfrag(client: MuxClient, ufrag: string): void {
     const old = this.ufragOf.get(client);
@@ -96,21 +98,31 @@ export class UdpMux {
   claim(endpoint: UdpEndpoint, remote: Address, client: MuxClient): void {
     const socket = this.byEndpoint.get(endpoint);
     if (socket === undefined) return;
-    const key = routeKey(remote);
-    if (socket.routes.get(key) === client) return;
-    socket.routes.set(key, client);
+    let byAddress = socket.routes.get(remote.port);
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      socket.routes.set(remote.port, byAddress);
+    }
+    if (byAddress.get(remote.address) === client) return;
+    byAddress.set(remote.address, client);
     let list = this.claims.get(client);
     if (list === undefined) {
       list = [];
       this.claims.set(client, list);
     }
-    list.push({ socket, key });
+    list.push({
+      socket,
+      remote: { address: remote.address, port: remote.port, family: remote.family },
+    });
   }
 
   /** The client leaves: its routes and ufrag go; the sockets close after the last client. */
   release(client: MuxClient): void {
-    for (const { socket, key } of this.claims.get(client) ?? []) {
-      if (socket.routes.get(key) === client) socket.routes.delete(key);
+    for (const { socket, remote } of this.claims.get(client) ?? []) {
+      const byAddress = socket.routes.get(remote.port);
+      if (byAddress?.get(remote.address) !== client) continue;
+      byAddress.delete(remote.address);
+      if (byAddress.size === 0) socket.routes.delete(remote.port);
     }
     this.claims.delete(client);
     const ufrag = this.ufragOf.get(client);
@@ -129,7 +141,7 @@ export class UdpMux {
       ...opts,
       ...(this.port === 0 ? {} : { portRange: { min: this.port, max: this.port } }),
     });
-    const routes = new Map<string, MuxClient>();
+    const routes: Routes = new Map();
     const endpoint = new UdpEndpoint(
       raw,
       (e, data, remote) => this.dispatch(routes, e, data, remote),
@@ -146,15 +158,11 @@ export class UdpMux {
     return socket;
   }
 
-  private dispatch(
-    routes: Map<string, MuxClient>,
-    endpoint: UdpEndpoint,
-    data: Uint8Array,
-    remote: Address,
-  ): void {
+  private dispatch(routes: Routes, endpoint: UdpEndpoint, data: Uint8Array, remote: Address): void {
     const ufrag = bindingRequestUfrag(data);
     const client =
-      (ufrag !== undefined ? this.byUfrag.get(ufrag) : undefined) ?? routes.get(routeKey(remote));
+      (ufrag !== undefined ? this.byUfrag.get(ufrag) : undefined) ??
+      routes.get(remote.port)?.get(remote.address);
     if (client === undefined) {
       this.dropped++;
       return;
@@ -171,10 +179,6 @@ export class UdpMux {
     endpoint.close();
     for (const c of [...this.clients]) c.socketFailed(endpoint, err);
   }
-}
-
-function routeKey(a: Address): string {
-  return `${a.address}|${a.port}`;
 }
 
 const BINDING_REQUEST = 0x0001;

@@ -80,6 +80,13 @@ async function checkEchoes(links: Link[], rounds: number): Promise<void> {
   );
 }
 
+function closeAll(links: Link[]): void {
+  for (const l of links) {
+    l.client.close();
+    l.server.close();
+  }
+}
+
 function hostPorts(sdp: string): Set<number> {
   const ports = new Set<number>();
   for (const m of sdp.matchAll(/a=candidate:\S+ 1 udp \d+ \S+ (\d+) typ host/g)) {
@@ -109,10 +116,7 @@ describe('shared UDP port', () => {
         }),
       );
     } finally {
-      for (const l of links) {
-        l.client.close();
-        l.server.close();
-      }
+      closeAll(links);
     }
     // The last connection gone, the port is free again.
     await new Promise((r) => setTimeout(r, 20));
@@ -139,10 +143,7 @@ describe('shared UDP port', () => {
       }
       await checkEchoes(links, 10);
     } finally {
-      for (const l of links) {
-        l.client.close();
-        l.server.close();
-      }
+      closeAll(links);
     }
   });
 
@@ -170,10 +171,7 @@ describe('shared UDP port', () => {
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(l.server.connectionState, 'connected');
     } finally {
-      for (const l of links) {
-        l.client.close();
-        l.server.close();
-      }
+      closeAll(links);
     }
   });
 
@@ -208,10 +206,7 @@ describe('shared UDP port', () => {
       for (const l of links) assert.equal(l.server.connectionState, 'connected');
     } finally {
       attacker.close();
-      for (const l of links) {
-        l.client.close();
-        l.server.close();
-      }
+      closeAll(links);
     }
   });
 
