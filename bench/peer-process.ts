@@ -91,7 +91,7 @@ async function hangup(): Promise<void> {
 async function acceptOffer(sdp: SessionDescriptionInit): Promise<void> {
   await hangup();
   set = new PeerSet(stack!);
-  pc = set.create();
+  pc = set.create('answerer');
   signaling = new Signaling(pc, (c) => report({ t: 'cand', c }));
   const ch = deferred<DataChannelLike>();
   channel = ch.promise;

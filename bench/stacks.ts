@@ -30,11 +30,13 @@ export type StackName =
   | 'tsrtc-worker'
   | 'tsrtc-pmtu'
   | 'tsrtc-worker-pmtu'
+  | 'tsrtc-shared'
   | 'wrtc'
   | 'node-datachannel';
 /**
  * The stacks a run measures unless --stacks names others. The -pmtu variants (path MTU
- * discovery: packets larger than 1,200 bytes) are reported apart, on request.
+ * discovery: packets larger than 1,200 bytes) are reported apart, on request; so is
+ * tsrtc-shared.
  */
 export const STACK_NAMES: readonly StackName[] = [
   'tsrtc',
@@ -43,12 +45,27 @@ export const STACK_NAMES: readonly StackName[] = [
   'node-datachannel',
 ];
 
-/** The Node extras each tsrtc variant sets in every configuration. */
-const TSRTC_VARIANTS: Readonly<Record<string, { worker?: true; pathMtuDiscovery?: true }>> = {
-  tsrtc: {},
-  'tsrtc-worker': { worker: true },
-  'tsrtc-pmtu': { pathMtuDiscovery: true },
-  'tsrtc-worker-pmtu': { worker: true, pathMtuDiscovery: true },
+interface TsrtcExtras {
+  worker?: true;
+  pathMtuDiscovery?: true;
+  sharedPort?: number;
+}
+
+/**
+ * The Node extras each tsrtc variant sets in the configuration of the offering side and of the
+ * answering side. tsrtc-shared is a server's set-up: every answering connection of the process
+ * on one UDP port per address (`tsrtc.sharedPort`), the offering side as plain tsrtc (two ends
+ * on the same shared port could not tell their datagrams apart).
+ */
+const TSRTC_VARIANTS: Readonly<Record<string, { offerer: TsrtcExtras; answerer: TsrtcExtras }>> = {
+  tsrtc: { offerer: {}, answerer: {} },
+  'tsrtc-worker': { offerer: { worker: true }, answerer: { worker: true } },
+  'tsrtc-pmtu': { offerer: { pathMtuDiscovery: true }, answerer: { pathMtuDiscovery: true } },
+  'tsrtc-worker-pmtu': {
+    offerer: { worker: true, pathMtuDiscovery: true },
+    answerer: { worker: true, pathMtuDiscovery: true },
+  },
+  'tsrtc-shared': { offerer: {}, answerer: { sharedPort: 0 } },
 };
 
 /** tsrtc in one of its variants. */
@@ -56,9 +73,12 @@ export function isTsrtc(name: StackName): boolean {
   return name in TSRTC_VARIANTS;
 }
 
+export type Side = 'offerer' | 'answerer';
+
 export interface Stack {
   readonly name: StackName;
-  readonly RTCPeerConnection: PeerConnectionConstructor;
+  /** The constructor each side of a connection uses: the same one except for tsrtc-shared. */
+  readonly RTCPeerConnection: Readonly<Record<Side, PeerConnectionConstructor>>;
   /**
    * Whether `bufferedamountlow` fires. @roamhq/wrtc never fires it, so senders on it poll
    * `bufferedAmount` instead.
@@ -80,28 +100,35 @@ export async function loadStack(name: StackName): Promise<Stack | string> {
         return 'src/index.ts does not export RTCPeerConnection yet';
       }
       const Base = mod.RTCPeerConnection as PeerConnectionConstructor;
+      const variant = TSRTC_VARIANTS[name]!;
       return {
         name,
-        RTCPeerConnection: await withExtras(Base, TSRTC_VARIANTS[name]!),
+        RTCPeerConnection: {
+          offerer: await withExtras(Base, variant.offerer),
+          answerer: await withExtras(Base, variant.answerer),
+        },
         firesBufferedAmountLow: true,
         firesLateOpen: true,
       };
     }
     if (name === 'node-datachannel') {
       const mod = await import('node-datachannel/polyfill');
+      const Ctor = mod.RTCPeerConnection as unknown as PeerConnectionConstructor;
       return {
         name,
-        RTCPeerConnection: mod.RTCPeerConnection as unknown as PeerConnectionConstructor,
+        RTCPeerConnection: { offerer: Ctor, answerer: Ctor },
         firesBufferedAmountLow: true,
         firesLateOpen: true,
       };
     }
+    if (name !== 'wrtc') return 'unknown stack';
     const mod = (await import('@roamhq/wrtc')) as unknown as {
       default: { RTCPeerConnection: PeerConnectionConstructor };
     };
+    const Ctor = mod.default.RTCPeerConnection;
     return {
       name,
-      RTCPeerConnection: mod.default.RTCPeerConnection,
+      RTCPeerConnection: { offerer: Ctor, answerer: Ctor },
       firesBufferedAmountLow: false,
       firesLateOpen: false,
     };
@@ -160,8 +187,8 @@ export class PeerSet {
   readonly peers: PeerConnectionLike[] = [];
   constructor(readonly stack: Stack) {}
 
-  create(): PeerConnectionLike {
-    const pc = new this.stack.RTCPeerConnection({ iceServers: [] });
+  create(side: Side): PeerConnectionLike {
+    const pc = new this.stack.RTCPeerConnection[side]({ iceServers: [] });
     this.peers.push(pc);
     return pc;
   }
@@ -260,8 +287,8 @@ export async function connectPair(
   label = 'bench',
   init: DataChannelInit = {},
 ): Promise<ConnectedPair> {
-  const a = set.create();
-  const b = set.create();
+  const a = set.create('offerer');
+  const b = set.create('answerer');
   const sa: Signaling = new Signaling(a, (c) => void sb.addCandidate(c));
   const sb: Signaling = new Signaling(b, (c) => void sa.addCandidate(c));
   const remoteChannel = deferred<DataChannelLike>();

@@ -249,7 +249,7 @@ function throughput2pCases(
           children.delete(stack.name);
         });
         const child = await childFor(stack.name);
-        const a = guard.peers(stack).create();
+        const a = guard.peers(stack).create('offerer');
         const sig = new Signaling(a, (c) => child.send({ t: 'cand', c }));
         child.onCandidate = (c) => void sig.addCandidate(c);
         const ca = a.createDataChannel('bulk');
