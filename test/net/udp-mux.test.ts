@@ -14,6 +14,7 @@ import { bindingRequestUfrag, type MuxClient, UdpMux } from '../../src/net/udp-m
 import { newTransactionId } from '../../src/stun/builder.js';
 import type { Address } from '../../src/stun/index.js';
 import { buildBindingSuccess } from '../../src/stun/responses.js';
+import { FakeCore, startFakeDriver } from './fake-core.js';
 
 const KEY = new TextEncoder().encode('0123456789abcdefghijklmn');
 
@@ -177,5 +178,37 @@ describe('UdpMux', () => {
       after.bind({ port, address: '127.0.0.1', exclusive: true }, () => resolve());
     });
     after.close();
+  });
+});
+
+/** A core whose ufrag a test changes, as an ICE restart does inside a driver call. */
+class UfragCore extends FakeCore {
+  localUfrag: string | undefined = 'before';
+}
+
+describe('CoreDriver on a shared port', () => {
+  test("the core's ufrag reaches the mux at start and after a call that changes it", async () => {
+    const { driver, core } = await startFakeDriver(() => new UfragCore(), { sharedPort: 0 });
+    const remote = await remoteSocket();
+    try {
+      const local = driver.localAddresses[0]!;
+      const send = async (data: Uint8Array) => {
+        remote.send(data, local.port, local.address);
+        await new Promise((r) => setTimeout(r, 30));
+      };
+      await send(request('before:x'));
+      assert.equal(core.received.length, 1, 'routed by the ufrag the core had at start');
+
+      driver.call((c) => {
+        c.localUfrag = 'after';
+      });
+      await send(request('before:x'));
+      assert.equal(core.received.length, 1, 'the old ufrag reaches nobody');
+      await send(request('after:x'));
+      assert.equal(core.received.length, 2, 'routed by the new ufrag');
+    } finally {
+      remote.close();
+      driver.close();
+    }
   });
 });
