@@ -339,6 +339,7 @@ export class IceAgent {
     g.remoteUfrag = ufrag;
     g.remotePwd = pwd;
     g.remoteKey = shortTermKey(pwd);
+    g.pacStartedAt ??= now;
     for (const c of this.pending.takeHeld(ufrag)) this.addRemoteTo(g, c);
     for (const e of g.earlyChecks.splice(0)) {
       this.onAuthenticatedCheck(g, e.remote, e.local, e.priority, e.useCandidate);
@@ -823,7 +824,6 @@ export class IceAgent {
     if (kind === 'check') {
       if (pair.transaction !== undefined) this.transactions.delete(pair.transaction);
       pair.state = 'in-progress';
-      g.checksStartedAt ??= now;
     }
     const id = newTransactionId();
     const useCandidate =
@@ -909,10 +909,12 @@ export class IceAgent {
 
   /**
    * Checklist failure. With end-of-candidates: every pair failed (RFC 8445 8.1.2), and not
-   * before the PAC timer (RFC 8863, 39.5 s from the first check) expires; until then failed
-   * pairs are checked again, so that a run of losses does not end a working path. Without
-   * end-of-candidates (or with valid pairs the peer never nominates): 'failed' once nothing
-   * has been left to check for `failedTimeout` (30 s) after the PAC timer expired.
+   * before the PAC timer (RFC 8863, 39.5 s from the credentials exchange) expires, even with
+   * no pair at all: the peer's checks may still bring peer-reflexive candidates, the only ones
+   * a peer whose description carried end-of-candidates but no candidate can offer. Until then
+   * failed pairs are checked again, so that a run of losses does not end a working path.
+   * Without end-of-candidates (or with valid pairs the peer never nominates): 'failed' once
+   * nothing has been left to check for `failedTimeout` (30 s) after the PAC timer expired.
    */
   private checkFailure(now: number): void {
     const g = this.gen;
@@ -922,16 +924,15 @@ export class IceAgent {
       return;
     }
     const complete = g.endOfRemoteCandidates && g.gatheringComplete;
-    const started = g.checksStartedAt;
-    if (started === undefined) {
+    const valid = g.bestValidPair() !== undefined;
+    if (now < (g.pacStartedAt ?? now) + this.pacTimeout) {
+      if (!valid) g.retryFailedPairs();
+      return;
+    }
+    if (g.pairs.length === 0) {
       // No pair was ever formed (say, no common address family).
       if (complete) g.failed = true;
       else if (g.remoteCandidates.length > 0) this.idle(g, now);
-      return;
-    }
-    const valid = g.bestValidPair() !== undefined;
-    if (now < started + this.pacTimeout) {
-      if (!valid) g.retryFailedPairs();
       return;
     }
     if (!valid && complete) g.failed = true;
@@ -1003,7 +1004,7 @@ export class IceAgent {
       if (g.idleSince !== undefined && g.idleSince + this.failedTimeout > this.lastNow) {
         t = earliest(t, g.idleSince + this.failedTimeout);
       }
-      const pac = g.checksStartedAt === undefined ? 0 : g.checksStartedAt + this.pacTimeout;
+      const pac = g.pacStartedAt === undefined ? 0 : g.pacStartedAt + this.pacTimeout;
       if (pac > this.lastNow) t = earliest(t, pac);
     }
     return t;

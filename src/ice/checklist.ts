@@ -78,8 +78,11 @@ export class Generation {
   /** Controlling: the pair whose nomination check is in flight or done. */
   nominating: CandidatePair | undefined;
   firstValidAt: number | undefined;
-  /** When the first check went out: the PAC timer (RFC 8863) runs from here. */
-  checksStartedAt: number | undefined;
+  /**
+   * When checks could start (both sides' credentials known): the PAC timer (RFC 8863 4) runs
+   * from here, whether or not there is any pair to check yet.
+   */
+  pacStartedAt: number | undefined;
   failed = false;
   /** When nothing was left to check (and no end-of-candidates seen), for the failed timeout. */
   idleSince: number | undefined;

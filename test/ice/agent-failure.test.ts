@@ -57,6 +57,26 @@ test('no path without end-of-candidates: checking, then failed 30 s after the PA
   assert.ok(at >= 69_500 && at <= 78_500, `failed at ${at}`);
 });
 
+test("end-of-candidates with no candidate: no failure before the peer's checks arrive", () => {
+  // a hears nothing of b but its credentials and end-of-candidates, as a server whose client's
+  // description carried no candidate: b's checks, once it has a's candidates, are all a can
+  // connect through (peer-reflexive candidates).
+  const { sig, a, b, run } = setup(305, { trickle: false });
+  sig.schedule(0, (t) => a.agent.endOfRemoteCandidates(t));
+  a.onEvent = (e, now) => {
+    if (e.type !== 'local-candidate') return;
+    sig.schedule(now + 2000, (t) => b.agent.addRemoteCandidate(e.candidate, t));
+  };
+  startGathering(a, 0);
+  startGathering(b, 0);
+  assert.ok(
+    run(() => isConnected(a) && isConnected(b), 10_000),
+    `${a.state} ${b.state}`,
+  );
+  assert.ok(!a.states().includes('failed'), a.states().join(' → '));
+  assert.equal(a.agent.getSelectedPair()!.remote.type, 'prflx');
+});
+
 test('consent lost: disconnected within seconds, failed 30 s after the last response', () => {
   const { net, a, b, run } = setup(303);
   startGathering(a, 0);
