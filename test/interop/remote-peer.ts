@@ -142,35 +142,61 @@ export function inProcessRemote(stack: NodeStack): RemotePeer {
 
 /** A remote peer in a fresh Chromium page; events come back through an exposed function. */
 export async function chromiumRemote(session: ChromiumSession): Promise<RemotePeer> {
-  const remote = new RemotePeer('chromium', true, true);
+  const [remote] = await chromiumRemotes(session, 1);
+  return remote!;
+}
+
+/**
+ * `count` remote peers in one fresh Chromium page, each an agent with a connection of its own,
+ * as a page that holds several connections to one server. The page closes with the last of
+ * them; until then disposing of one closes its connection only.
+ */
+export async function chromiumRemotes(
+  session: ChromiumSession,
+  count: number,
+): Promise<RemotePeer[]> {
+  const remotes = Array.from({ length: count }, () => new RemotePeer('chromium', true, true));
   const page: Page = await session.newAgentPage();
-  await page.exposeFunction('__interopEmit', (e: AgentEvent) => remote.events.push(e));
-  await page.evaluate(() => {
+  await page.exposeFunction('__interopEmit', (index: number, e: AgentEvent) =>
+    remotes[index]!.events.push(e),
+  );
+  await page.evaluate((n) => {
     const w = globalThis as unknown as {
       InteropAgent: new (w3c: unknown, emit: (e: unknown) => void) => unknown;
       RTCPeerConnection: unknown;
-      __interopEmit: (e: unknown) => void;
-      __agent: unknown;
+      __interopEmit: (index: number, e: unknown) => void;
+      __agents: unknown[];
     };
-    w.__agent = new w.InteropAgent({ RTCPeerConnection: w.RTCPeerConnection }, (e) =>
-      w.__interopEmit(e),
+    w.__agents = Array.from(
+      { length: n },
+      (_, index) =>
+        new w.InteropAgent({ RTCPeerConnection: w.RTCPeerConnection }, (e) =>
+          w.__interopEmit(index, e),
+        ),
     );
-  });
-  remote.attach({
-    invoke(method, args) {
-      return page.evaluate(
-        ([m, a]) => {
+  }, count);
+  let open = count;
+  remotes.forEach((remote, index) => {
+    const invoke = (method: string, args: unknown[]) =>
+      page.evaluate(
+        ([i, m, a]) => {
           const agent = (
-            globalThis as unknown as { __agent: Record<string, (...args: unknown[]) => unknown> }
-          ).__agent;
+            globalThis as unknown as {
+              __agents: Record<string, (...args: unknown[]) => unknown>[];
+            }
+          ).__agents[i as number]!;
           return agent[m as string]!.apply(agent, a as unknown[]);
         },
-        [method, args] as const,
+        [index, method, args] as const,
       );
-    },
-    async dispose() {
-      await page.close().catch(() => {});
-    },
+    remote.attach({
+      invoke,
+      async dispose() {
+        open--;
+        if (open > 0) await invoke('closePeer', []).catch(() => {});
+        else await page.close().catch(() => {});
+      },
+    });
   });
-  return remote;
+  return remotes;
 }

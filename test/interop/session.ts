@@ -17,6 +17,22 @@ export interface LocalChannelEvent {
   data?: unknown;
 }
 
+export interface SessionOptions {
+  /**
+   * False: the remote never learns the local peer's candidates (neither trickled nor in the
+   * description). The only way to connect is then for the local peer to reach one of the
+   * remote's candidates, which checks that it can resolve them.
+   */
+  signalLocalCandidates?: boolean;
+  /**
+   * False: the local peer never learns the remote's candidates, as a server that hears of its
+   * clients only from their connectivity checks (peer-reflexive candidates).
+   */
+  signalRemoteCandidates?: boolean;
+  /** The local peer's configuration. */
+  config?: Record<string, unknown>;
+}
+
 /**
  * One connection between a local peer (a W3C RTCPeerConnection in this process: tsrtc) and a
  * remote echo agent, with the signaling between them: descriptions through the remote's API,
@@ -35,17 +51,17 @@ export class InteropSession {
   /** Candidates either side refused, with the reason. */
   readonly signalingErrors: string[] = [];
 
-  /**
-   * With `signalLocalCandidates` false, the remote never learns the local peer's candidates
-   * (neither trickled nor in the description): the only way to connect is then for the local
-   * peer to reach one of the remote's candidates, which checks that it can resolve them.
-   */
+  private readonly signalLocalCandidates: boolean;
+  private readonly signalRemoteCandidates: boolean;
+
   constructor(
     readonly stack: NodeStack,
     readonly pc: PeerConnectionLike,
     readonly remote: RemotePeer,
-    private readonly signalLocalCandidates = true,
+    opts: SessionOptions = {},
   ) {
+    this.signalLocalCandidates = opts.signalLocalCandidates ?? true;
+    this.signalRemoteCandidates = opts.signalRemoteCandidates ?? true;
     pc.addEventListener('datachannel', (e) =>
       this.track((e as Event & { channel: DataChannelLike }).channel),
     );
@@ -64,6 +80,7 @@ export class InteropSession {
     remote.events.forEach((e) => {
       if (e.type !== 'candidate') return;
       if (e.candidate) this.remoteCandidates.push(e.candidate.candidate);
+      if (!this.signalRemoteCandidates) return;
       if (this.queuedRemoteCandidates) this.queuedRemoteCandidates.push(e.candidate ?? null);
       else this.addRemoteCandidate(e.candidate ?? null);
     });
@@ -72,11 +89,11 @@ export class InteropSession {
   static async open(
     stack: NodeStack,
     remote: RemotePeer,
-    opts: { signalLocalCandidates?: boolean } = {},
+    opts: SessionOptions = {},
   ): Promise<InteropSession> {
     await remote.createPeer({});
-    const pc = new stack.RTCPeerConnection({});
-    return new InteropSession(stack, pc, remote, opts.signalLocalCandidates ?? true);
+    const pc = new stack.RTCPeerConnection(opts.config ?? {});
+    return new InteropSession(stack, pc, remote, opts);
   }
 
   /** Creates a channel on the local peer and watches it. */
@@ -129,10 +146,10 @@ export class InteropSession {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       const answer = await remote.acceptOffer(this.signaled(pc.localDescription!));
-      await pc.setRemoteDescription(answer);
+      await pc.setRemoteDescription(this.heard(answer));
     } else {
       const offer = await remote.createOffer();
-      await pc.setRemoteDescription(offer);
+      await pc.setRemoteDescription(this.heard(offer));
       // The implicit form, where the stack has it: setLocalDescription creates the answer.
       if (this.stack.implicitSetLocalDescription) await pc.setLocalDescription();
       else await pc.setLocalDescription(await pc.createAnswer());
@@ -192,6 +209,12 @@ export class InteropSession {
       `signaling errors [${this.signalingErrors.join('; ')}]`,
       `remote errors: ${this.remoteTrouble()}`,
     ].join('; ');
+  }
+
+  /** The remote's description as the local peer gets it. */
+  private heard(d: SessionDescriptionInit): SessionDescriptionInit {
+    const p = plain(d);
+    return this.signalRemoteCandidates ? p : { type: p.type, sdp: withoutCandidates(p.sdp) };
   }
 
   /** The local description as the remote gets it. */
