@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { MdnsService } from '../../src/net/index.js';
-import { type ChromiumSession, chromiumUnavailable, launchChromium } from './chromium.js';
+import { type ChromiumSession, chromiumForThisFile, chromiumUnavailable } from './chromium.js';
 import { chromiumRemote } from './remote-peer.js';
 import { interopSuite } from './scenarios.js';
 import { loadNativeStack } from './stacks.js';
@@ -22,20 +22,11 @@ interface PageChecks {
   gatherCandidates(): Promise<string[]>;
 }
 
-/** One browser for the file, launched on first use. */
-let launched: Promise<ChromiumSession> | undefined;
+const launched = chromiumForThisFile();
 function browser(): Promise<ChromiumSession> {
   if (unavailable) return Promise.reject(new Error(unavailable));
-  launched ??= launchChromium();
-  return launched;
+  return launched();
 }
-
-after(async () => {
-  await launched?.then(
-    (c) => c.close(),
-    () => {},
-  );
-});
 
 describe('the Chromium harness', () => {
   let chromium: ChromiumSession;

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /**
@@ -148,6 +149,24 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<Brows
       await context.close().catch(() => {});
       rmSync(userDataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One Chromium for the calling test file: launched on the first call of the function returned,
+ * closed once the file's tests are done.
+ */
+export function chromiumForThisFile(): () => Promise<ChromiumSession> {
+  let launched: Promise<ChromiumSession> | undefined;
+  after(async () => {
+    await launched?.then(
+      (c) => c.close(),
+      () => {},
+    );
+  });
+  return () => {
+    launched ??= launchChromium();
+    return launched;
   };
 }
 

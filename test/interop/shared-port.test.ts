@@ -15,12 +15,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import type { RTCPeerConnection } from '../../src/api/peer-connection.js';
-import {
-  type ChromiumSession,
-  chromiumUnavailable,
-  launchChromium,
-  namespaceUnavailable,
-} from './chromium.js';
+import { chromiumForThisFile, chromiumUnavailable, namespaceUnavailable } from './chromium.js';
 import { chromiumRemotes, inProcessRemote, type RemotePeer } from './remote-peer.js';
 import { InteropSession } from './session.js';
 import { loadNativeStack, loadTsrtc, type NodeStack, releaseNativeStacks } from './stacks.js';
@@ -32,15 +27,8 @@ const SMALL_MESSAGES = 20;
 const LARGE_SIZES = [64 * 1024, 256 * 1024];
 
 const tsrtc = await loadTsrtc();
-let chromium: Promise<ChromiumSession> | undefined;
-
-after(async () => {
-  await releaseNativeStacks();
-  await chromium?.then(
-    (c) => c.close(),
-    () => {},
-  );
-});
+const chromium = chromiumForThisFile();
+after(releaseNativeStacks);
 
 interface SharedPortSuiteOptions {
   remoteName: string;
@@ -69,8 +57,7 @@ sharedPortSuite({
   iceRestartUnsupported: false,
   sharedPort: freePort,
   openRemotes: async (count) => {
-    chromium ??= launchChromium();
-    return chromiumRemotes(await chromium, count);
+    return chromiumRemotes(await chromium(), count);
   },
 });
 

@@ -1,5 +1,4 @@
-import { after } from 'node:test';
-import { type ChromiumSession, chromiumUnavailable, launchChromium } from './chromium.js';
+import { chromiumForThisFile, chromiumUnavailable } from './chromium.js';
 import { chromiumRemote } from './remote-peer.js';
 import { interopSuite, mdnsSuite } from './scenarios.js';
 import { loadTsrtc } from './stacks.js';
@@ -8,22 +7,14 @@ import { loadTsrtc } from './stacks.js';
 // behind mDNS names, as it does by default; tsrtc has to resolve them (mdnsSuite makes that the
 // only way to connect). chromium-harness.test.ts runs the same suite with @roamhq/wrtc in
 // tsrtc's place, to check the suite itself.
-let chromium: Promise<ChromiumSession> | undefined;
-
-after(async () => {
-  await chromium?.then(
-    (c) => c.close(),
-    () => {},
-  );
-});
+const chromium = chromiumForThisFile();
 
 const options = {
   local: await loadTsrtc(),
   remoteName: 'chromium',
   remoteUnavailable: chromiumUnavailable(),
   openRemote: async () => {
-    chromium ??= launchChromium();
-    return chromiumRemote(await chromium);
+    return chromiumRemote(await chromium());
   },
 };
 

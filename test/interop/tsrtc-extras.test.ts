@@ -1,10 +1,5 @@
 import { after } from 'node:test';
-import {
-  type ChromiumSession,
-  chromiumUnavailable,
-  launchChromium,
-  namespaceUnavailable,
-} from './chromium.js';
+import { chromiumForThisFile, chromiumUnavailable, namespaceUnavailable } from './chromium.js';
 import { chromiumRemote, inProcessRemote } from './remote-peer.js';
 import { interopSuite } from './scenarios.js';
 import { loadNativeStack, loadTsrtc, releaseNativeStacks } from './stacks.js';
@@ -15,23 +10,15 @@ import { loadNativeStack, loadTsrtc, releaseNativeStacks } from './stacks.js';
 // (`tsrtc.pathMtuDiscovery`: probes of up to 1,412-byte SCTP packets must not disturb a peer,
 // whether it answers them or not).
 const local = await loadTsrtc({ worker: true, pathMtuDiscovery: true });
-let chromium: Promise<ChromiumSession> | undefined;
-
-after(async () => {
-  await releaseNativeStacks();
-  await chromium?.then(
-    (c) => c.close(),
-    () => {},
-  );
-});
+const chromium = chromiumForThisFile();
+after(releaseNativeStacks);
 
 interopSuite({
   local,
   remoteName: 'chromium',
   remoteUnavailable: chromiumUnavailable(),
   openRemote: async () => {
-    chromium ??= launchChromium();
-    return chromiumRemote(await chromium);
+    return chromiumRemote(await chromium());
   },
 });
 
