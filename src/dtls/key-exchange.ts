@@ -1,11 +1,5 @@
 /** Ephemeral ECDH for ServerKeyExchange/ClientKeyExchange over X25519, P-256 and P-384. */
-import {
-  createECDH,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { NamedGroup } from './constants.js';
 
 export interface EcdheKeyPair {
@@ -23,24 +17,26 @@ export const SUPPORTED_GROUPS: readonly number[] = [
   NamedGroup.secp384r1,
 ];
 
-const X25519_SPKI_PREFIX = Uint8Array.from([
-  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
-]);
-
+/**
+ * The X25519 keys cross node:crypto as JWK rather than SPKI DER: with OpenSSL 3 the DER
+ * encoder and decoder cost about 90 and 110 µs a call here, JWK 2 and 17 µs, and a handshake
+ * makes one of each.
+ */
 function x25519(): EcdheKeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const x = publicKey.export({ format: 'jwk' }).x;
   return {
     group: NamedGroup.x25519,
-    publicKey: new Uint8Array(spki.subarray(spki.length - 32)),
+    publicKey: new Uint8Array(Buffer.from(x ?? '', 'base64url')),
     computeSecret(peer) {
       if (peer.length !== 32) return undefined;
-      const der = new Uint8Array(X25519_SPKI_PREFIX.length + 32);
-      der.set(X25519_SPKI_PREFIX);
-      der.set(peer, X25519_SPKI_PREFIX.length);
-      let peerKey: KeyObject;
+      const jwk = {
+        kty: 'OKP',
+        crv: 'X25519',
+        x: Buffer.from(peer.buffer, peer.byteOffset, peer.length).toString('base64url'),
+      };
       try {
-        peerKey = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+        const peerKey = createPublicKey({ key: jwk, format: 'jwk' });
         const secret = diffieHellman({ privateKey, publicKey: peerKey });
         // RFC 8422 5.11: an all-zero result means a small-order point.
         if (secret.every((b) => b === 0)) return undefined;
