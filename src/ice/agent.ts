@@ -782,7 +782,10 @@ export class IceAgent {
     if (this.selected?.generation === g || g.remoteKey === undefined || g.failed) return;
     const best = g.bestValidPair();
     if (!best) return;
-    if (g.hasBetterPending(best) && now < (g.firstValidAt ?? now) + this.nominationTimeout) return;
+    if (g.hasBetterPending(best) && now < (g.firstValidAt ?? now) + this.nominationTimeout) {
+      this.checkBetterPairNow(g, best, now);
+      return;
+    }
     g.nominating = best;
     best.useCandidate = true;
     // The nomination repeats a check that has just succeeded, on a path whose bindings exist:
@@ -792,6 +795,26 @@ export class IceAgent {
     if (best.inTriggeredQueue) g.removeTriggered(best);
     this.startCheck(best, 'check', now);
     this.lastPacedAt = now;
+  }
+
+  /**
+   * While the nomination waits for pairs ranked above the best valid one, the first of them
+   * still unchecked is checked at once instead of at the next Ta. That pair is typically the
+   * one the wait is for: its remote candidate trickled in after the checks had begun, and
+   * pacing it would add Ta to the setup. Once per generation, taking the pacing slot as the
+   * nomination does, so the checks after it stay Ta apart.
+   */
+  private checkBetterPairNow(g: Generation, best: CandidatePair, now: number): void {
+    if (g.betterPairChecked) return;
+    for (const p of g.pairs) {
+      if (p.priority <= best.priority) return;
+      if (p.transaction !== undefined || (p.state !== 'waiting' && p.state !== 'frozen')) continue;
+      g.betterPairChecked = true;
+      if (p.inTriggeredQueue) g.removeTriggered(p);
+      this.startCheck(p, 'check', now);
+      this.lastPacedAt = now;
+      return;
+    }
   }
 
   private pacedWorkAvailable(): boolean {

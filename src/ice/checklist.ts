@@ -77,6 +77,8 @@ export class Generation {
   gatheringComplete = false;
   /** Controlling: the pair whose nomination check is in flight or done. */
   nominating: CandidatePair | undefined;
+  /** Controlling: a pair ranked above the best valid one was checked ahead of its Ta slot. */
+  betterPairChecked = false;
   firstValidAt: number | undefined;
   /**
    * When checks could start (both sides' credentials known): the PAC timer (RFC 8863 4) runs
@@ -203,8 +205,12 @@ export class Generation {
     while (this.triggered.length > 0) {
       const p = this.triggered.shift()!;
       p.inTriggeredQueue = false;
-      // A pair already being checked needs no second check, unless this one nominates.
-      if (p.transaction === undefined || p.useCandidate) return p;
+      // A pair already being checked needs no second check, unless this one nominates; nor
+      // does one that succeeded since it was queued (RFC 8445 7.3.1.4): checking it again
+      // would take the slot of pairs not yet checked, and its check would trigger the peer's
+      // check of it in turn, every Ta.
+      if (p.useCandidate) return p;
+      if (p.transaction === undefined && p.state !== 'succeeded') return p;
     }
     if (triggeredOnly) return undefined;
     for (const p of this.pairs) if (p.state === 'waiting') return p;

@@ -94,3 +94,73 @@ test('the nomination follows the first valid pair at once, not a Ta later', () =
   assert.equal(sa.remote.port, sb.local.port);
   assert.ok(sa.local.address.includes(':'));
 });
+
+/**
+ * a (controlling) hears of b's IPv4 candidate at once and of its IPv6 ones (better pairs) 1 ms
+ * later, when the first check (IPv4) is already out: its success at 2 ms finds the better
+ * pairs waiting. b hears of a's IPv4 candidate only, so the IPv6 pairs are found by a's checks
+ * alone. Datagrams to `blocked` are lost.
+ */
+function lateBetterCandidates(bIpv6: string[], blocked?: string) {
+  const net = new SimNetwork(8, { delay: 1 });
+  const sig = new Signaller();
+  const a = makePeer(net, {
+    name: 'a',
+    bases: [v6('fd00::1', 5001), v4('10.0.0.1', 5000)],
+    options: { role: 'controlling' },
+  });
+  const b = makePeer(net, {
+    name: 'b',
+    bases: [...bIpv6.map((addr, i) => v6(addr, 6001 + i)), v4('10.0.0.2', 6000)],
+    options: { role: 'controlled' },
+  });
+  a.onEvent = (e, now) => {
+    if (e.type === 'local-candidate' && e.candidate.address.includes('.')) {
+      sig.schedule(now, (t) => b.agent.addRemoteCandidate(e.candidate, t));
+    }
+  };
+  b.onEvent = (e, now) => {
+    if (e.type !== 'local-candidate') return;
+    const at = e.candidate.address.includes(':') ? 1 : now;
+    sig.schedule(at, (t) => a.agent.addRemoteCandidate(e.candidate, t));
+  };
+  sig.schedule(0, (t) => a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t));
+  sig.schedule(0, (t) => b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t));
+  /** When a check to each of b's addresses first went out. */
+  const firstCheckTo = new Map<string, number>();
+  const send = net.send.bind(net);
+  net.send = (from, to, data) => {
+    const r = decodeStun(data);
+    const address = bIpv6.find((addr) => to.includes(addr));
+    if (r.ok && r.message.class === 'request' && address && !firstCheckTo.has(address)) {
+      firstCheckTo.set(address, net.now);
+    }
+    if (blocked === undefined || !to.includes(blocked)) send(from, to, data);
+  };
+  startGathering(a, 0);
+  startGathering(b, 0);
+  const connectedAt = () => a.stateLog.find((s) => s.state === 'connected')?.at;
+  assert.ok(runSimulation(net, [a, b, sig], () => connectedAt() !== undefined, 5000));
+  return { a, firstCheckTo, connectedAt: connectedAt()! };
+}
+
+test('a better pair trickling in after the first valid one is checked at once, not a Ta later', () => {
+  const { a, firstCheckTo, connectedAt } = lateBetterCandidates(['fd00::2']);
+  // Checked when the IPv4 pair turns valid (one round trip, 2 ms), not at the next Ta (50 ms).
+  assert.equal(firstCheckTo.get('fd00::2'), 2);
+  assert.ok(connectedAt <= 8, `a connected at ${connectedAt}`);
+  assert.ok(a.agent.getSelectedPair()!.remote.address.includes(':'), 'on the better pair');
+});
+
+test('a valid pair does not starve the pairs still to check: the next better one gets the next Ta', () => {
+  // The better of b's IPv6 addresses is unreachable: its pair, checked at once, never answers.
+  // The other IPv6 pair must get the next paced slot, not a re-check of the IPv4 pair that has
+  // already succeeded (whose checks would trigger b's re-check of it, and so on every Ta).
+  const { a, firstCheckTo } = lateBetterCandidates(['fd00::2', 'fd00::4'], 'fd00::2');
+  assert.equal(firstCheckTo.get('fd00::2'), 2);
+  const second = firstCheckTo.get('fd00::4');
+  assert.ok(second !== undefined && second <= 2 + 50, `second IPv6 pair checked at ${second}`);
+  // The nomination waited for the unanswered better pair (up to 1 s), then took the best
+  // valid one.
+  assert.equal(a.agent.getSelectedPair()!.remote.address, 'fd00::4');
+});
