@@ -49,9 +49,12 @@ test('a burst of addresses and candidates: the first check goes to the best pair
   assert.equal(agent.nextTimeout(), 50);
 });
 
-test('the nomination follows the first valid pair at once, not a Ta later', () => {
-  const net = new SimNetwork(7, { delay: 1 });
-  const sig = new Signaller();
+/**
+ * a (controlling) on [fd00::1]:5001 and 10.0.0.1:5000; b (controlled) on 10.0.0.2:6000 and on
+ * each of `bIpv6` from port 6001 up; 1 ms each way.
+ */
+function timedPeers(seed: number, bIpv6 = ['fd00::2']) {
+  const net = new SimNetwork(seed, { delay: 1 });
   const a = makePeer(net, {
     name: 'a',
     bases: [v6('fd00::1', 5001), v4('10.0.0.1', 5000)],
@@ -59,9 +62,14 @@ test('the nomination follows the first valid pair at once, not a Ta later', () =
   });
   const b = makePeer(net, {
     name: 'b',
-    bases: [v6('fd00::2', 6001), v4('10.0.0.2', 6000)],
+    bases: [...bIpv6.map((addr, i) => v6(addr, 6001 + i)), v4('10.0.0.2', 6000)],
     options: { role: 'controlled' },
   });
+  return { net, sig: new Signaller(), a, b };
+}
+
+test('the nomination follows the first valid pair at once, not a Ta later', () => {
+  const { net, sig, a, b } = timedPeers(7);
   let nominationAt: number | undefined;
   const send = net.send.bind(net);
   net.send = (from, to, data) => {
@@ -102,18 +110,7 @@ test('the nomination follows the first valid pair at once, not a Ta later', () =
  * alone. Datagrams to `blocked` are lost.
  */
 function lateBetterCandidates(bIpv6: string[], blocked?: string) {
-  const net = new SimNetwork(8, { delay: 1 });
-  const sig = new Signaller();
-  const a = makePeer(net, {
-    name: 'a',
-    bases: [v6('fd00::1', 5001), v4('10.0.0.1', 5000)],
-    options: { role: 'controlling' },
-  });
-  const b = makePeer(net, {
-    name: 'b',
-    bases: [...bIpv6.map((addr, i) => v6(addr, 6001 + i)), v4('10.0.0.2', 6000)],
-    options: { role: 'controlled' },
-  });
+  const { net, sig, a, b } = timedPeers(8, bIpv6);
   a.onEvent = (e, now) => {
     if (e.type === 'local-candidate' && e.candidate.address.includes('.')) {
       sig.schedule(now, (t) => b.agent.addRemoteCandidate(e.candidate, t));
