@@ -127,7 +127,9 @@ export class DtlsEndpoint {
     this.maxRetransmit = opts.maxRetransmitTimeout ?? 60_000;
     this.handshakeTimeout = opts.handshakeTimeout ?? 30_000;
     this.retransmitInterval = this.initialRetransmit;
-    if (this.role === 'server') this.cookies = new CookieMaker(opts.cookieSecret);
+    if (this.role === 'server' && opts.cookieExchange !== false) {
+      this.cookies = new CookieMaker(opts.cookieSecret);
+    }
     this.sealer = {
       overhead: (epoch) =>
         epoch === 0 || this.protection === undefined

@@ -87,8 +87,9 @@ class ServerHandshake implements ServerInitial {
   }
 
   /**
-   * A handshake record before any ClientHello was accepted. Without a valid cookie a whole
-   * ClientHello is answered with a HelloVerifyRequest and forgotten. A fragmented one is
+   * A handshake record before any ClientHello was accepted. Without a valid cookie (when the
+   * endpoint exchanges cookies) a whole ClientHello is answered with a HelloVerifyRequest and
+   * forgotten. A fragmented one is
    * collected first: ClientHellos with post-quantum key shares (Chromium's X25519MLKEM768) no
    * longer fit one datagram. Only the latest one is kept, and ICE has already checked the peer.
    */
@@ -116,8 +117,8 @@ class ServerHandshake implements ServerInitial {
     }
     const ch = decodeClientHello(body);
     if (ch === undefined) return decodeError('ClientHello');
-    const cookies = this.ctx.cookies!;
-    if (!cookies.verify(ch)) {
+    const cookies = this.ctx.cookies;
+    if (cookies !== undefined && !cookies.verify(ch)) {
       // RFC 6347 4.2.1: same record and message sequence numbers as the ClientHello.
       const hvr = encodeHelloVerifyRequest(DTLS_1_0, cookies.make(ch));
       const msg = encodeHandshakeFragment(

@@ -44,6 +44,14 @@ export interface DtlsOptions {
   maxRetransmitTimeout?: number;
   /** The handshake fails if not done this long after it started (default 30 000 ms). */
   handshakeTimeout?: number;
+  /**
+   * Server: answer a ClientHello without a valid cookie with a HelloVerifyRequest (RFC 6347
+   * 4.2.1), so that nothing is sent in bulk to an address that did not ask. Default true. A
+   * WebRTC connection turns it off: ICE has already shown that the peer receives at its
+   * address, which is what the cookie proves, and the exchange would cost every setup a round
+   * trip (Chrome's DTLS server does not send one either).
+   */
+  cookieExchange?: boolean;
   /** Secret for the server's stateless cookie (default: random per endpoint). */
   cookieSecret?: Uint8Array;
 }

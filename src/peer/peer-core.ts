@@ -288,6 +288,8 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     this.now = now;
     this.transport = p;
     const dtls = new DtlsEndpoint({
+      // ICE has checked the peer's address: no cookie round trip (see DtlsOptions).
+      cookieExchange: false,
       ...this.dtlsOpts,
       role: p.dtlsRole,
       certificate: this.certificate,

@@ -416,3 +416,36 @@ describe('bad handshake messages', () => {
     );
   });
 });
+
+describe('without the cookie exchange', () => {
+  /** Handshake types of the records in one flight, in order. */
+  const handshakeTypes = (e: DtlsEndpoint) =>
+    sentRecords(e)
+      .filter((r) => r.type === ContentType.handshake && r.epoch === 0)
+      .map((r) => r.body[0]);
+
+  test('the server answers the first ClientHello with its flight, and both ends connect', async () => {
+    const { client, server } = await makePair({ server: { cookieExchange: false } });
+    client.start(0);
+    server.handleDatagram(client.pollTransmit()!, 0);
+    const flight = handshakeTypes(server);
+    assert.equal(flight[0], HandshakeType.serverHello, 'no HelloVerifyRequest');
+    assert.ok(!flight.includes(HandshakeType.helloVerifyRequest));
+    // That first flight was read off: send it again through a retransmission, then finish.
+    client.handleTimeout(1000);
+    pump(client, server, 1000);
+    assert.equal(client.state, 'connected');
+    assert.equal(server.state, 'connected');
+    client.send(new TextEncoder().encode('after'));
+    pump(client, server, 1000);
+    const data = drainEvents(server).filter((e) => e.type === 'data');
+    assert.equal(data.length, 1);
+  });
+
+  test('by default the server still asks for a cookie first', async () => {
+    const { client, server } = await makePair();
+    client.start(0);
+    server.handleDatagram(client.pollTransmit()!, 0);
+    assert.deepEqual(handshakeTypes(server), [HandshakeType.helloVerifyRequest]);
+  });
+});

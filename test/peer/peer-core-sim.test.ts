@@ -65,10 +65,24 @@ class CoreEndpoint implements SimEndpoint {
 
 const certificates = Promise.all([generateDtlsCertificate(), generateDtlsCertificate()]);
 
-/** A connected pair on `conditions`; `a` is ICE controlling and DTLS client. */
-async function pair(seed: number, conditions: LinkConditions) {
+/**
+ * A connected pair on `conditions`; `a` is ICE controlling and DTLS client. `tap` sees every
+ * datagram sent, from the start.
+ */
+async function pair(
+  seed: number,
+  conditions: LinkConditions,
+  tap?: (from: string, data: Uint8Array) => void,
+) {
   const [certA, certB] = await certificates;
   const net = new SimNetwork(seed, conditions);
+  if (tap) {
+    const send = net.send.bind(net);
+    net.send = (from, to, data) => {
+      tap(from, data);
+      send(from, to, data);
+    };
+  }
   const received: { channel: DataChannel; data: string | Uint8Array }[] = [];
   const remoteChannels: DataChannel[] = [];
   const handler = (other: () => CoreEndpoint) => (e: PeerCoreEvent, now: number) => {
@@ -137,6 +151,20 @@ describe('PeerCore on the simulated network', () => {
       }
     });
   }
+
+  test('the DTLS server answers the first ClientHello without a cookie round trip', async () => {
+    // Handshake types of the plaintext (epoch 0) DTLS handshake records each side sent.
+    const sent = new Map<string, number[]>();
+    const { net } = await pair(3, { delay: 10 }, (from, data) => {
+      if (data[0] !== 22 || data[3] !== 0 || data[4] !== 0 || data.length < 14) return;
+      sent.set(from, [...(sent.get(from) ?? []), data[13]!]);
+    });
+    const server = sent.get(key({ address: '10.0.0.2', port: 5002, family: 'IPv4' })) ?? [];
+    assert.equal(server[0], 2, `server_hello first, not ${server}`);
+    assert.ok(!server.includes(3), 'no HelloVerifyRequest');
+    // ICE (2 round trips at most), DTLS (2), SCTP (2) and DCEP (1), 20 ms each.
+    assert.ok(net.now <= 7 * 20 + 10, `open at ${net.now} ms`);
+  });
 
   test('close() on one side closes the channel on the other over a lossy path', async () => {
     const p = await pair(3, { delay: 10, loss: 0.1 });
