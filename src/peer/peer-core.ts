@@ -382,9 +382,11 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     const assoc = this.assoc;
     if (assoc === undefined || assoc.state !== 'new') return;
     this.reportSctpState('connecting');
-    // The DTLS client opens; the server answers (an INIT from both would be a collision,
-    // which the association resolves, but one opener is enough).
-    if (this.transport!.dtlsRole === 'client') assoc.connect(this.now);
+    // The DTLS server opens: it is connected half a round trip before the client (its last
+    // flight is the client's cue), so its INIT follows that flight and the association is up a
+    // round trip sooner than if the client opened. The client answers; an INIT from both (as
+    // Chrome sends) is a collision the association resolves.
+    if (this.transport!.dtlsRole === 'server') assoc.connect(this.now);
   }
 
   private iceIsConnected(): boolean {
