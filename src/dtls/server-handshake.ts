@@ -89,9 +89,9 @@ class ServerHandshake implements ServerInitial {
   /**
    * A handshake record before any ClientHello was accepted. Without a valid cookie (when the
    * endpoint exchanges cookies) a whole ClientHello is answered with a HelloVerifyRequest and
-   * forgotten. A fragmented one is
-   * collected first: ClientHellos with post-quantum key shares (Chromium's X25519MLKEM768) no
-   * longer fit one datagram. Only the latest one is kept, and ICE has already checked the peer.
+   * forgotten. A fragmented one is collected first: ClientHellos with post-quantum key shares
+   * (Chromium's X25519MLKEM768) no longer fit one datagram. Only the latest one is kept, and
+   * ICE has already checked the peer.
    */
   handleInitialRecord(plain: Uint8Array, recordSeq: number): HandshakeFailure | undefined {
     if (plain.length < HANDSHAKE_HEADER_LENGTH || plain[0] !== HandshakeType.clientHello) {
