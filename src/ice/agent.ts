@@ -579,8 +579,24 @@ export class IceAgent {
     }
     if (useCandidate && this._role === 'controlled') {
       if (pair.state === 'succeeded' && pair.validPair) this.nominate(pair.validPair);
-      else pair.nominateOnSuccess = true;
+      else {
+        pair.nominateOnSuccess = true;
+        this.checkNominatedPairNow(g, pair);
+      }
     }
+  }
+
+  /**
+   * Controlled: the peer nominated a pair whose own check is still queued behind Ta. That check
+   * is the one that completes the nomination, on a path the peer's check has just crossed, so
+   * it goes out at once (as the controlling side's nomination does) instead of a Ta later,
+   * taking the pacing slot.
+   */
+  private checkNominatedPairNow(g: Generation, pair: CandidatePair): void {
+    if (!pair.inTriggeredQueue || pair.transaction !== undefined) return;
+    g.removeTriggered(pair);
+    this.startCheck(pair, 'check', this.lastNow);
+    this.lastPacedAt = this.lastNow;
   }
 
   private handleResponse(m: StunMessage, remote: Address, local: Address, now: number): void {

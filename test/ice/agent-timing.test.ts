@@ -161,3 +161,40 @@ test('a valid pair does not starve the pairs still to check: the next better one
   // valid one.
   assert.equal(a.agent.getSelectedPair()!.remote.address, 'fd00::4');
 });
+
+test('the controlled side checks a pair nominated before its own triggered check went out at once', () => {
+  const { net, sig, a, b } = timedPeers(9);
+  // a knows only b's IPv6 candidate, b only a's IPv4 one: b spends its first paced slot on
+  // IPv4 and learns the IPv6 path from a's check, which queues b's triggered check behind Ta;
+  // a then finds IPv6 valid and nominates it at once.
+  a.onEvent = (e, now) => {
+    if (e.type === 'local-candidate' && e.candidate.address.includes('.')) {
+      sig.schedule(now, (t) => b.agent.addRemoteCandidate(e.candidate, t));
+    }
+  };
+  b.onEvent = (e, now) => {
+    if (e.type === 'local-candidate' && e.candidate.address.includes(':')) {
+      sig.schedule(now, (t) => a.agent.addRemoteCandidate(e.candidate, t));
+    }
+  };
+  sig.schedule(0, (t) => a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t));
+  sig.schedule(0, (t) => b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t));
+  startGathering(a, 0);
+  startGathering(b, 0);
+  const connectedAt = (e: typeof a) => e.stateLog.find((s) => s.state === 'connected')?.at;
+  assert.ok(
+    runSimulation(
+      net,
+      [a, b, sig],
+      () => connectedAt(a) !== undefined && connectedAt(b) !== undefined,
+      5000,
+    ),
+  );
+  // Check, nomination, and b's own check of the nominated pair: about three 2 ms round trips,
+  // not a Ta (50 ms) for b's check.
+  assert.ok(connectedAt(b)! <= 10, `b connected at ${connectedAt(b)}`);
+  const sa = a.agent.getSelectedPair()!;
+  const sb = b.agent.getSelectedPair()!;
+  assert.ok(sa.remote.address.includes(':') && sb.remote.address.includes(':'));
+  assert.equal(sa.local.port, sb.remote.port);
+});
