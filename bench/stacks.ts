@@ -52,20 +52,17 @@ interface TsrtcExtras {
 }
 
 /**
- * The Node extras each tsrtc variant sets in the configuration of the offering side and of the
- * answering side. tsrtc-shared is a server's set-up: every answering connection of the process
- * on one UDP port per address (`tsrtc.sharedPort`), the offering side as plain tsrtc (two ends
- * on the same shared port could not tell their datagrams apart).
+ * The Node extras each tsrtc variant sets in every configuration, and those only its answering
+ * side adds. tsrtc-shared is a server's set-up: every answering connection of the process on
+ * one UDP port per address (`tsrtc.sharedPort`), the offering side as plain tsrtc (two ends on
+ * the same shared port could not tell their datagrams apart).
  */
-const TSRTC_VARIANTS: Readonly<Record<string, { offerer: TsrtcExtras; answerer: TsrtcExtras }>> = {
-  tsrtc: { offerer: {}, answerer: {} },
-  'tsrtc-worker': { offerer: { worker: true }, answerer: { worker: true } },
-  'tsrtc-pmtu': { offerer: { pathMtuDiscovery: true }, answerer: { pathMtuDiscovery: true } },
-  'tsrtc-worker-pmtu': {
-    offerer: { worker: true, pathMtuDiscovery: true },
-    answerer: { worker: true, pathMtuDiscovery: true },
-  },
-  'tsrtc-shared': { offerer: {}, answerer: { sharedPort: 0 } },
+const TSRTC_VARIANTS: Readonly<Record<string, { extras: TsrtcExtras; answerer?: TsrtcExtras }>> = {
+  tsrtc: { extras: {} },
+  'tsrtc-worker': { extras: { worker: true } },
+  'tsrtc-pmtu': { extras: { pathMtuDiscovery: true } },
+  'tsrtc-worker-pmtu': { extras: { worker: true, pathMtuDiscovery: true } },
+  'tsrtc-shared': { extras: {}, answerer: { sharedPort: 0 } },
 };
 
 /** tsrtc in one of its variants. */
@@ -101,11 +98,14 @@ export async function loadStack(name: StackName): Promise<Stack | string> {
       }
       const Base = mod.RTCPeerConnection as PeerConnectionConstructor;
       const variant = TSRTC_VARIANTS[name]!;
+      const offerer = await withExtras(Base, variant.extras);
       return {
         name,
         RTCPeerConnection: {
-          offerer: await withExtras(Base, variant.offerer),
-          answerer: await withExtras(Base, variant.answerer),
+          offerer,
+          answerer: variant.answerer
+            ? await withExtras(Base, { ...variant.extras, ...variant.answerer })
+            : offerer,
         },
         firesBufferedAmountLow: true,
         firesLateOpen: true,

@@ -581,22 +581,29 @@ export class IceAgent {
       if (pair.state === 'succeeded' && pair.validPair) this.nominate(pair.validPair);
       else {
         pair.nominateOnSuccess = true;
-        this.checkNominatedPairNow(g, pair);
+        this.checkNominatedPairNow(pair);
       }
     }
   }
 
   /**
-   * Controlled: the peer nominated a pair whose own check is still queued behind Ta. That check
-   * is the one that completes the nomination, on a path the peer's check has just crossed, so
-   * it goes out at once (as the controlling side's nomination does) instead of a Ta later,
-   * taking the pacing slot.
+   * Controlled: the peer nominated a pair whose own check is still queued. That check completes
+   * the nomination, on a path the peer's check has just crossed.
    */
-  private checkNominatedPairNow(g: Generation, pair: CandidatePair): void {
+  private checkNominatedPairNow(pair: CandidatePair): void {
     if (!pair.inTriggeredQueue || pair.transaction !== undefined) return;
-    g.removeTriggered(pair);
-    this.startCheck(pair, 'check', this.lastNow);
-    this.lastPacedAt = this.lastNow;
+    this.checkOutOfTurn(pair, this.lastNow);
+  }
+
+  /**
+   * Sends a check that decides the nomination at once rather than at the next Ta: pacing it
+   * would add Ta to the setup (libwebrtc and libjuice do not wait either). It takes the pacing
+   * slot, so the checks that still have to start stay Ta apart.
+   */
+  private checkOutOfTurn(pair: CandidatePair, now: number): void {
+    if (pair.inTriggeredQueue) pair.generation.removeTriggered(pair);
+    this.startCheck(pair, 'check', now);
+    this.lastPacedAt = now;
   }
 
   private handleResponse(m: StunMessage, remote: Address, local: Address, now: number): void {
@@ -804,21 +811,14 @@ export class IceAgent {
     }
     g.nominating = best;
     best.useCandidate = true;
-    // The nomination repeats a check that has just succeeded, on a path whose bindings exist:
-    // it goes out at once (libwebrtc and libjuice nominate without waiting either) instead of
-    // after the next Ta, which would add Ta to every setup. It takes that pacing slot, so the
-    // checks that still have to start stay Ta apart.
-    if (best.inTriggeredQueue) g.removeTriggered(best);
-    this.startCheck(best, 'check', now);
-    this.lastPacedAt = now;
+    // It repeats a check that has just succeeded, on a path whose bindings exist.
+    this.checkOutOfTurn(best, now);
   }
 
   /**
    * While the nomination waits for pairs ranked above the best valid one, the first of them
-   * still unchecked is checked at once instead of at the next Ta. That pair is typically the
-   * one the wait is for: its remote candidate trickled in after the checks had begun, and
-   * pacing it would add Ta to the setup. Once per generation, taking the pacing slot as the
-   * nomination does, so the checks after it stay Ta apart.
+   * still unchecked is checked out of turn: it is typically the one the wait is for, its remote
+   * candidate having trickled in after the checks began. Once per generation.
    */
   private checkBetterPairNow(g: Generation, best: CandidatePair, now: number): void {
     if (g.betterPairChecked) return;
@@ -826,9 +826,7 @@ export class IceAgent {
       if (p.priority <= best.priority) return;
       if (p.transaction !== undefined || (p.state !== 'waiting' && p.state !== 'frozen')) continue;
       g.betterPairChecked = true;
-      if (p.inTriggeredQueue) g.removeTriggered(p);
-      this.startCheck(p, 'check', now);
-      this.lastPacedAt = now;
+      this.checkOutOfTurn(p, now);
       return;
     }
   }

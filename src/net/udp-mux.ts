@@ -1,4 +1,11 @@
-import type { Address } from '../stun/index.js';
+import {
+  type Address,
+  encodeMessageType,
+  HEADER_LENGTH,
+  isStunMessage,
+  StunAttr,
+  StunMethod,
+} from '../stun/index.js';
 import { bindUdpSocket } from './udp.js';
 import { UdpEndpoint } from './udp-endpoint.js';
 
@@ -181,9 +188,7 @@ export class UdpMux {
   }
 }
 
-const BINDING_REQUEST = 0x0001;
-const USERNAME = 0x0006;
-const HEADER = 20;
+const BINDING_REQUEST = encodeMessageType(StunMethod.Binding, 'request');
 
 /**
  * The receiver's ufrag from a STUN Binding request's USERNAME ("receiver:sender"), read in
@@ -191,16 +196,15 @@ const HEADER = 20;
  * authenticated here: the connection it reaches checks MESSAGE-INTEGRITY.
  */
 export function bindingRequestUfrag(d: Uint8Array): string | undefined {
-  if (d.length < HEADER || ((d[0]! << 8) | d[1]!) !== BINDING_REQUEST) return undefined;
-  if (d[4] !== 0x21 || d[5] !== 0x12 || d[6] !== 0xa4 || d[7] !== 0x42) return undefined;
-  const end = Math.min(d.length, HEADER + ((d[2]! << 8) | d[3]!));
-  let off = HEADER;
+  if (!isStunMessage(d) || ((d[0]! << 8) | d[1]!) !== BINDING_REQUEST) return undefined;
+  const end = d.length;
+  let off = HEADER_LENGTH;
   while (off + 4 <= end) {
     const type = (d[off]! << 8) | d[off + 1]!;
     const len = (d[off + 2]! << 8) | d[off + 3]!;
     const value = off + 4;
     if (value + len > end) return undefined;
-    if (type === USERNAME) {
+    if (type === StunAttr.Username) {
       let s = '';
       for (let i = value; i < value + len; i++) {
         const c = d[i]!;

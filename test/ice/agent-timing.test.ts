@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IceAgent, parseCandidate } from '../../src/ice/index.js';
 import { decodeStun, getUsername, hasUseCandidate } from '../../src/stun/index.js';
-import { runSimulation, SimNetwork } from '../sim/network.js';
-import { makePeer, Signaller, startGathering, v4, v6, wirePeers } from './harness.js';
+import { runSimulation, type SimEndpoint, SimNetwork } from '../sim/network.js';
+import {
+  type AgentEndpoint,
+  makePeer,
+  Signaller,
+  startGathering,
+  v4,
+  v6,
+  wirePeers,
+} from './harness.js';
 
 function candidate(line: string) {
   const r = parseCandidate(line);
@@ -68,6 +76,26 @@ function timedPeers(seed: number, bIpv6 = ['fd00::2']) {
   return { net, sig: new Signaller(), a, b };
 }
 
+/** Runs until both agents are connected (at most 5 s); when each became connected. */
+function runUntilConnected(
+  net: SimNetwork,
+  endpoints: SimEndpoint[],
+  a: AgentEndpoint,
+  b: AgentEndpoint,
+) {
+  const connectedAt = (e: AgentEndpoint) => e.stateLog.find((s) => s.state === 'connected')?.at;
+  assert.ok(
+    runSimulation(
+      net,
+      endpoints,
+      () => connectedAt(a) !== undefined && connectedAt(b) !== undefined,
+      5000,
+    ),
+    `a ${a.state}, b ${b.state}`,
+  );
+  return { a: connectedAt(a)!, b: connectedAt(b)! };
+}
+
 test('the nomination follows the first valid pair at once, not a Ta later', () => {
   const { net, sig, a, b } = timedPeers(7);
   let nominationAt: number | undefined;
@@ -82,19 +110,11 @@ test('the nomination follows the first valid pair at once, not a Ta later', () =
   wirePeers(net, sig, a, b, { delay: [0, 0] });
   startGathering(a, 0);
   startGathering(b, 0);
-  const connected = (e: typeof a) => e.stateLog.find((s) => s.state === 'connected')?.at;
-  assert.ok(
-    runSimulation(
-      net,
-      [a, b, sig],
-      () => connected(a) !== undefined && connected(b) !== undefined,
-      5000,
-    ),
-  );
+  const connected = runUntilConnected(net, [a, b, sig], a, b);
   // One round trip for the check, one for the nomination: 1 ms each way.
   assert.ok(nominationAt !== undefined && nominationAt <= 3, `nominated at ${nominationAt}`);
-  assert.ok(connected(a)! <= 5, `a connected at ${connected(a)}`);
-  assert.ok(connected(b)! <= 5, `b connected at ${connected(b)}`);
+  assert.ok(connected.a <= 5, `a connected at ${connected.a}`);
+  assert.ok(connected.b <= 5, `b connected at ${connected.b}`);
   // Both ends agree on the best pair (IPv6 hosts).
   const sa = a.agent.getSelectedPair()!;
   const sb = b.agent.getSelectedPair()!;
@@ -181,18 +201,10 @@ test('the controlled side checks a pair nominated before its own triggered check
   sig.schedule(0, (t) => b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t));
   startGathering(a, 0);
   startGathering(b, 0);
-  const connectedAt = (e: typeof a) => e.stateLog.find((s) => s.state === 'connected')?.at;
-  assert.ok(
-    runSimulation(
-      net,
-      [a, b, sig],
-      () => connectedAt(a) !== undefined && connectedAt(b) !== undefined,
-      5000,
-    ),
-  );
+  const connected = runUntilConnected(net, [a, b, sig], a, b);
   // Check, nomination, and b's own check of the nominated pair: about three 2 ms round trips,
   // not a Ta (50 ms) for b's check.
-  assert.ok(connectedAt(b)! <= 10, `b connected at ${connectedAt(b)}`);
+  assert.ok(connected.b <= 10, `b connected at ${connected.b}`);
   const sa = a.agent.getSelectedPair()!;
   const sb = b.agent.getSelectedPair()!;
   assert.ok(sa.remote.address.includes(':') && sb.remote.address.includes(':'));
