@@ -133,6 +133,8 @@ export class DataChannel {
   private readonly host: ChannelHost;
   private readonly sendOptions: SendOptionSet;
   private awaitingAck = false;
+  /** The DCEP OPEN has gone to the association (it may precede the COOKIE-ACK). */
+  private openSent = false;
   private outgoingReset: OutgoingReset = 'none';
   private incomingReset = false;
   /** Fragments from deprecated partial PPIDs, until a final PPID completes the message. */
@@ -252,10 +254,15 @@ export class DataChannel {
     this.streamId = id;
   }
 
-  /** @internal The association is up: open the channel (sending OPEN unless negotiated). */
-  start(now: number): void {
-    if (this.currentState !== 'connecting') return;
-    if (!this.negotiated) {
+  /**
+   * @internal The stream counts are known: sends the DCEP OPEN (unless negotiated) and reports
+   * whether the channel is still opening. The association may still be waiting for its
+   * COOKIE-ACK: the OPEN then travels with the COOKIE-ECHO, and the peer's channel opens a
+   * round trip sooner.
+   */
+  sendOpen(now: number): boolean {
+    if (this.currentState !== 'connecting') return false;
+    if (!this.negotiated && !this.openSent) {
       let open: Uint8Array;
       try {
         open = encodeDcepOpen({
@@ -274,10 +281,17 @@ export class DataChannel {
         if (!this.sendControl(open, now)) throw new Error('association refused the OPEN');
       } catch (e) {
         this.fail('data-channel-failure', e instanceof Error ? e.message : String(e), now);
-        return;
+        return false;
       }
       this.awaitingAck = true;
+      this.openSent = true;
     }
+    return true;
+  }
+
+  /** @internal The association is up: the channel opens (sending its OPEN if not yet sent). */
+  start(now: number): void {
+    if (!this.sendOpen(now)) return;
     // As browsers do, the opener is open at once: RFC 8832 6 lets it send before the ACK.
     this.currentState = 'open';
     this.host.emit({ type: 'open', channel: this });

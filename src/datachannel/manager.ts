@@ -49,6 +49,8 @@ export class DataChannelManager implements ChannelHost {
   private connected = false;
   private closed = false;
   private negotiatedMaxChannels: number | null = null;
+  /** The same, shown from 'connected' on (it is known a round trip earlier on one side). */
+  private connectedMaxChannels: number | null = null;
   /** Channels holding a stream id, including negotiated ones not yet open. */
   private readonly streams = new Map<number, DataChannel>();
   /** Channels waiting for the association to connect, in creation order. */
@@ -86,7 +88,7 @@ export class DataChannelManager implements ChannelHost {
 
   /** min(inbound, outbound) negotiated streams: ids go below it. Null until connected. */
   get maxChannels(): number | null {
-    return this.negotiatedMaxChannels;
+    return this.connectedMaxChannels;
   }
 
   get remoteMaxMessageSize(): number {
@@ -155,6 +157,9 @@ export class DataChannelManager implements ChannelHost {
   /** Feeds one event polled from the association. Never throws. */
   handleSctpEvent(event: SctpEvent, now: number): void {
     switch (event.type) {
+      case 'sendable':
+        if (!this.connected && !this.closed && this.assoc !== undefined) this.sendOpens(now);
+        return;
       case 'connected':
         if (!this.connected && !this.closed && this.assoc !== undefined) this.onConnected(now);
         return;
@@ -215,36 +220,56 @@ export class DataChannelManager implements ChannelHost {
     }
   }
 
+  /**
+   * The association knows its stream counts but waits for its COOKIE-ACK: the channels waiting
+   * to open send their OPENs now, to travel with the COOKIE-ECHO. They open at 'connected'.
+   */
+  private sendOpens(now: number): void {
+    this.streamsKnown();
+    for (const channel of this.pending) {
+      if (this.withStreamId(channel, now)) channel.sendOpen(now);
+    }
+  }
+
   private onConnected(now: number): void {
-    const assoc = this.assoc!;
+    this.streamsKnown();
     this.connected = true;
-    this.negotiatedMaxChannels = Math.min(
+    this.connectedMaxChannels = this.negotiatedMaxChannels;
+    const starting = this.pending;
+    this.pending = [];
+    for (const channel of starting) {
+      if (this.withStreamId(channel, now)) channel.start(now);
+    }
+  }
+
+  private streamsKnown(): void {
+    const assoc = this.assoc!;
+    this.negotiatedMaxChannels ??= Math.min(
       assoc.inboundStreams,
       assoc.outboundStreams,
       MAX_STREAM_ID + 1,
     );
-    const starting = this.pending;
-    this.pending = [];
-    for (const channel of starting) {
-      if (channel.state !== 'connecting') continue;
-      if (channel.id === null) {
-        const id = this.allocateId();
-        if (id === undefined) {
-          channel.fail('no-stream-id', 'no free stream id', now);
-          continue;
-        }
-        channel.assignId(id);
-        this.streams.set(id, channel);
-      } else if (channel.id >= this.negotiatedMaxChannels) {
-        channel.fail(
-          'no-stream-id',
-          `stream id ${channel.id} is beyond the negotiated streams`,
-          now,
-        );
-        continue;
+  }
+
+  /**
+   * Gives a waiting channel its stream id, or checks the one it has against the negotiated
+   * streams; false (and the channel failed) if it cannot have one.
+   */
+  private withStreamId(channel: DataChannel, now: number): boolean {
+    if (channel.state !== 'connecting') return false;
+    if (channel.id === null) {
+      const id = this.allocateId();
+      if (id === undefined) {
+        channel.fail('no-stream-id', 'no free stream id', now);
+        return false;
       }
-      channel.start(now);
+      channel.assignId(id);
+      this.streams.set(id, channel);
+    } else if (channel.id >= this.negotiatedMaxChannels!) {
+      channel.fail('no-stream-id', `stream id ${channel.id} is beyond the negotiated streams`, now);
+      return false;
     }
+    return true;
   }
 
   private onClosed(reason: string, error: boolean): void {

@@ -342,7 +342,8 @@ export class SctpAssociation {
     now: number,
   ): void {
     this.now = now;
-    if (this.phase !== Phase.Established || !this.sender) {
+    // Data sent while the COOKIE-ECHO is outstanding waits to travel with it (RFC 9260 5.1).
+    if ((this.phase !== Phase.Established && this.phase !== Phase.CookieEchoed) || !this.sender) {
       throw new Error(`cannot send: association is ${this.state}`);
     }
     if (!Number.isInteger(streamId) || streamId < 0 || streamId >= this.outbound) {
@@ -427,7 +428,10 @@ export class SctpAssociation {
     if (this.reconfigAt < t) t = this.reconfigAt;
     if (this.heartbeatAt < t) t = this.heartbeatAt;
     if (this.probeAt < t) t = this.probeAt;
-    if (this.sender && this.sender.t3At < t) t = this.sender.t3At;
+    // Before the COOKIE-ACK, T1 retransmits the data that went with the COOKIE-ECHO.
+    if (this.sender && this.sender.t3At < t && this.phase !== Phase.CookieEchoed) {
+      t = this.sender.t3At;
+    }
     return t === NEVER ? undefined : t;
   }
 
@@ -439,14 +443,19 @@ export class SctpAssociation {
         this.finish('association setup timed out', true);
         return;
       }
-      this.rto.backOff();
-      this.t1At = now + this.rto.rto;
-      if (this.t1Chunk) {
-        const vtag = this.phase === Phase.CookieWait ? 0 : this.peerTag;
-        this.packets.push(this.buildPacket(vtag, [this.t1Chunk]));
+      if (this.phase === Phase.CookieEchoed && this.t1Chunk) {
+        // The data that went with the COOKIE-ECHO goes again with it: handleT3 backs the
+        // shared RTO off and marks that data for retransmission.
+        if (this.sender!.t3At !== NEVER) this.sender!.handleT3(now);
+        else this.rto.backOff();
+        if (this.ctrl[0] !== this.t1Chunk) this.ctrl.unshift(this.t1Chunk);
+      } else {
+        this.rto.backOff();
+        if (this.t1Chunk) this.packets.push(this.buildPacket(0, [this.t1Chunk]));
       }
+      this.t1At = now + this.rto.rto;
     }
-    if (this.sender && this.sender.t3At <= now) {
+    if (this.sender && this.sender.t3At <= now && this.phase !== Phase.CookieEchoed) {
       if (!this.countError('retransmission limit reached: peer unreachable')) return;
       // Data of a confirmed size timing out may be a black hole: back to the base size.
       if (this.pmtu?.blackHole()) {
@@ -839,8 +848,10 @@ export class SctpAssociation {
     this.phase = Phase.CookieEchoed;
     this.t1Chunk = encodeChunk(ChunkType.COOKIE_ECHO, 0, ack.cookie);
     this.initRetries = 0;
-    this.ctrl.push(this.t1Chunk);
+    // First in its packet, as RFC 9260 5.1 requires of a COOKIE-ECHO that data travels with.
+    this.ctrl.unshift(this.t1Chunk);
     this.t1At = now + this.rto.rto;
+    this.events.push({ type: 'sendable' });
   }
 
   /** Creates the transmission control block from negotiated parameters. */
@@ -1212,7 +1223,8 @@ export class SctpAssociation {
     const dataPhase =
       this.phase === Phase.Established ||
       this.phase === Phase.ShutdownPending ||
-      this.phase === Phase.ShutdownReceived;
+      this.phase === Phase.ShutdownReceived ||
+      (this.phase === Phase.CookieEchoed && ctrl[0] === this.t1Chunk);
     if (sender?.forwardTsnPending && this.peerForwardTsn && dataPhase) {
       const fwd = this.interleaved
         ? encodeIForwardTsn(sender.advancedPeerAckPoint, sender.forwardTsnStreams())

@@ -94,7 +94,7 @@ test('over SctpAssociation: abort closes every channel on both sides with an err
   const ch = a.manager.createChannel('x', {}, 0);
   const neg = b.manager.createChannel('n', { negotiated: true, id: 3 }, 0);
   assert.ok(
-    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    runSimulation(net, [a, b], () => b.announced().length === 1 && ch.state === 'open', 10_000),
     'the simulation reaches its goal',
   );
   a.assoc.abort('test over', net.now);
@@ -117,7 +117,7 @@ test('over SctpAssociation: graceful shutdown closes channels without an error',
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('x', {}, 0);
   assert.ok(
-    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    runSimulation(net, [a, b], () => b.announced().length === 1 && ch.state === 'open', 10_000),
     'the simulation reaches its goal',
   );
   a.assoc.shutdown(net.now);
@@ -195,7 +195,7 @@ test('over SctpAssociation: hostile OPENs are refused by stream reset; other cha
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('victim', {}, 0);
   assert.ok(
-    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    runSimulation(net, [a, b], () => b.announced().length === 1 && ch.state === 'open', 10_000),
     'the simulation reaches its goal',
   );
   const remote = b.announced()[0]!;
@@ -277,7 +277,7 @@ test('over SctpAssociation: send keeps what the caller passed, even if its buffe
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('copy', {}, 0);
   assert.ok(
-    runSimulation(net, [a, b], () => b.announced().length === 1, 10_000),
+    runSimulation(net, [a, b], () => b.announced().length === 1 && ch.state === 'open', 10_000),
     'the simulation reaches its goal',
   );
   const remote = b.announced()[0]!;

@@ -54,6 +54,88 @@ test('handshake survives loss of INIT, INIT-ACK, COOKIE-ECHO and COOKIE-ACK', ()
   }
 });
 
+/** The chunk types of one SCTP packet, in order. */
+function chunkTypes(pkt: Uint8Array): number[] {
+  const types: number[] = [];
+  for (let off = 12; off + 4 <= pkt.length; ) {
+    types.push(pkt[off]!);
+    const len = (pkt[off + 2]! << 8) | pkt[off + 3]!;
+    off += (len + 3) & ~3;
+  }
+  return types;
+}
+
+const COOKIE_ECHO = 10;
+const DATA = 0;
+
+test('data sent once the INIT-ACK is in travels with the COOKIE-ECHO, which comes first', () => {
+  const net = new SimNetwork(4, { delay: 10 });
+  const [a, b] = makePair({}, { interleaving: false });
+  const sentByA: number[][] = [];
+  a.filterOut = (pkt) => {
+    sentByA.push(chunkTypes(pkt));
+    return pkt;
+  };
+  a.onEvent = (e, now) => {
+    if (e.type === 'sendable') a.assoc.send(1, 50, new Uint8Array([7, 8, 9]), undefined, now);
+  };
+  a.assoc.connect(0);
+  let bGotItAt = -1;
+  b.onEvent = (e, now) => {
+    if (e.type === 'message') bGotItAt = now;
+  };
+  assert.ok(
+    runSimulation(net, [a, b], () => a.connected && b.connected, 10_000),
+    'connects',
+  );
+  assert.equal(a.assoc.state, 'connected');
+  assert.deepEqual(sentByA[1], [COOKIE_ECHO, DATA], 'the COOKIE-ECHO packet carries the data');
+  // INIT at 0, INIT-ACK back at 20, COOKIE-ECHO with the data in at 30: a round trip before
+  // the COOKIE-ACK gets back to a.
+  assert.equal(bGotItAt, 30);
+  assert.deepEqual([...b.messages[0]!.data], [7, 8, 9]);
+  assert.equal(b.messages.length, 1);
+});
+
+test('a lost COOKIE-ECHO goes again with the data it carried; the data arrives once', () => {
+  for (const seed of [5, 6, 7]) {
+    const net = new SimNetwork(seed, { delay: 10 });
+    const [a, b] = makePair({}, { interleaving: false });
+    const sentByA: number[][] = [];
+    let dropped = 0;
+    a.filterOut = (pkt) => {
+      const types = chunkTypes(pkt);
+      sentByA.push(types);
+      // The first two COOKIE-ECHO packets are lost.
+      if (types[0] === COOKIE_ECHO && dropped < 2) {
+        dropped++;
+        return undefined;
+      }
+      return pkt;
+    };
+    a.onEvent = (e, now) => {
+      if (e.type !== 'sendable') return;
+      for (let i = 0; i < 3; i++) a.assoc.send(1, 50, new Uint8Array([i]), undefined, now);
+    };
+    a.assoc.connect(0);
+    assert.ok(
+      runSimulation(net, [a, b], () => b.messages.length === 3, 60_000),
+      'delivered',
+    );
+    const echoes = sentByA.filter((t) => t[0] === COOKIE_ECHO);
+    assert.equal(echoes.length, 3, 'sent three times');
+    for (const t of echoes) assert.deepEqual(t, [COOKIE_ECHO, DATA, DATA, DATA]);
+    // Nothing but COOKIE-ECHO packets carried the data before the association was up.
+    assert.ok(sentByA.slice(0, sentByA.indexOf(echoes[2]!)).every((t) => t[0] !== DATA));
+    runSimulation(net, [a, b], () => false, 5_000);
+    assert.deepEqual(
+      b.messages.map((m) => m.data[0]),
+      [0, 1, 2],
+    );
+    assert.ok(a.connected && b.connected);
+  }
+});
+
 test('send before connect throws; bad stream id and empty message throw RangeError', () => {
   const net = new SimNetwork(3, { delay: 1 });
   const [a, b] = makePair({ maxOutboundStreams: 10 });

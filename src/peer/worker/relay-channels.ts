@@ -32,6 +32,9 @@ export class RelayChannels implements ChannelLayer {
   }
 
   handleSctpEvent(event: SctpEvent): void {
+    // Sends from the other thread would arrive after the COOKIE-ECHO has gone, so there the
+    // channels send their OPENs at 'connected', when the association takes them.
+    if (event.type === 'sendable') return;
     this.queue.push({ type: 'relay-sctp', event, ...this.snapshot() });
   }
 
