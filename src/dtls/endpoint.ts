@@ -4,7 +4,7 @@
  * handshake message means for the client and the server lives in client-handshake.ts and
  * server-handshake.ts.
  */
-import { createHash, type KeyObject, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { Fifo } from '../util/fifo.js';
 import { concatBytes } from './byte-reader.js';
 import { type DtlsCertificate, fingerprintMatches } from './certificate.js';
@@ -34,6 +34,7 @@ import {
   HandshakeReassembler,
 } from './handshake-reassembler.js';
 import { decodeCertificate, encodeHandshakeFragment } from './messages.js';
+import { peerPublicKey } from './peer-key.js';
 import {
   exportKeyingMaterial as exportFromMaster,
   extendedMasterSecret,
@@ -334,7 +335,7 @@ export class DtlsEndpoint {
       );
     }
     try {
-      return new X509Certificate(leaf).publicKey;
+      return peerPublicKey(leaf);
     } catch {
       return new HandshakeFailure(AlertDescription.badCertificate, 'unparsable peer certificate');
     }

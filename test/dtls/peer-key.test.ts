@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { type KeyObject, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { p256KeyOf, peerPublicKey } from '../../src/dtls/peer-key.js';
+import { testCertificate } from './helpers.js';
+
+function spki(key: KeyObject): string {
+  return key.export({ type: 'spki', format: 'der' }).toString('hex');
+}
+
+/** Certificates made by openssl, with its own v3 extensions, to read as a peer's. */
+function opensslCertificates(): Map<string, Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'peer-key-'));
+  const out = new Map<string, Uint8Array>();
+  try {
+    const kinds: Record<string, string[]> = {
+      'openssl P-256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+      'openssl P-384': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1'],
+      'openssl RSA 2048': ['-newkey', 'rsa:2048'],
+      'openssl Ed25519': ['-newkey', 'ed25519'],
+    };
+    for (const [name, args] of Object.entries(kinds)) {
+      const file = join(dir, 'cert.der');
+      const r = spawnSync('openssl', [
+        'req',
+        '-x509',
+        ...args,
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-outform',
+        'DER',
+        '-out',
+        file,
+        '-subj',
+        '/CN=peer',
+        '-days',
+        '2',
+      ]);
+      assert.equal(r.status, 0, `openssl ${name}: ${r.stderr}`);
+      out.set(name, new Uint8Array(readFileSync(file)));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+test('the key read from a certificate is the one X509Certificate reads, P-256 by the short path', async () => {
+  const certs = opensslCertificates();
+  for (const kind of ['ecdsa', 'ecdsa384', 'rsa'] as const) {
+    certs.set(`tsrtc ${kind}`, (await testCertificate(kind)).der);
+  }
+  for (const [name, der] of certs) {
+    const expected = spki(new X509Certificate(der).publicKey);
+    assert.equal(spki(peerPublicKey(der)), expected, name);
+    const short = p256KeyOf(der);
+    if (name.includes('P-256') || name === 'tsrtc ecdsa') {
+      assert.ok(short, `${name} takes the P-256 path`);
+      assert.equal(spki(short), expected, name);
+    } else {
+      assert.equal(short, undefined, `${name} is left to X509Certificate`);
+    }
+  }
+});
+
+test('a damaged certificate gives an error or the key X509Certificate reads, never another', async () => {
+  const der = (await testCertificate('ecdsa')).der;
+  const expected = spki(new X509Certificate(der).publicKey);
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const damaged: Uint8Array[] = [];
+  for (let n = 0; n < der.length; n++) damaged.push(der.subarray(0, n));
+  for (let i = 0; i < 3000; i++) {
+    const d = der.slice();
+    const flips = 1 + Math.floor(random() * 3);
+    for (let f = 0; f < flips; f++) d[Math.floor(random() * d.length)] = Math.floor(random() * 256);
+    damaged.push(d);
+  }
+  let refused = 0;
+  for (const d of damaged) {
+    let x509: string | undefined;
+    try {
+      x509 = spki(new X509Certificate(d).publicKey);
+    } catch {
+      x509 = undefined;
+    }
+    let ours: string | undefined;
+    try {
+      ours = spki(peerPublicKey(d));
+    } catch (e) {
+      assert.ok(e instanceof Error);
+      refused++;
+      continue;
+    }
+    // What the short path accepts, X509Certificate reads the same key from, or refuses over
+    // bytes elsewhere: the key is still the certificate's.
+    assert.equal(ours, x509 ?? expected);
+  }
+  assert.ok(refused > der.length, `${refused} refused`);
+});
