@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
+import { TIMER_LATENESS_MS } from '../../src/ice/consent.js';
 import {
   COARSE_AFTER_MS,
   COARSE_SLACK_MS,
@@ -144,4 +145,10 @@ test('a deadline moved from seconds ahead to a few ms ahead fires on time, not w
   assert.ok(firedAt >= t0 + 50, 'not early');
   assert.ok(firedAt > 0 && firedAt < t0 + 600, 'long before the first deadline');
   assert.equal(wheel.size, 0);
+});
+
+test('far deadlines run late by no more than ICE consent scheduling allows for', () => {
+  // Consent requests are scheduled early by TIMER_LATENESS_MS so that, run late by the wheel,
+  // they still go out at most 6 s apart (RFC 7675 5.1).
+  assert.ok(COARSE_SLACK_MS <= TIMER_LATENESS_MS);
 });
