@@ -136,6 +136,33 @@ test('a lost COOKIE-ECHO goes again with the data it carried; the data arrives o
   }
 });
 
+test('both sides send with their COOKIE-ECHO after an INIT collision: each message arrives once', () => {
+  for (const seed of [8, 9, 10]) {
+    const net = new SimNetwork(seed, { delay: 10, jitter: 4 });
+    const [a, b] = makePair({}, { role: 'client' });
+    for (const [side, byte] of [
+      [a, 1],
+      [b, 2],
+    ] as const) {
+      side.onEvent = (e, now) => {
+        if (e.type === 'sendable') side.assoc.send(1, 50, new Uint8Array([byte]), undefined, now);
+      };
+    }
+    a.assoc.connect(0);
+    b.assoc.connect(0);
+    assert.ok(
+      runSimulation(net, [a, b], () => a.messages.length === 1 && b.messages.length === 1, 10_000),
+      `seed ${seed}: delivered`,
+    );
+    runSimulation(net, [a, b], () => false, 5_000);
+    assert.deepEqual(
+      [a.messages.map((m) => m.data[0]), b.messages.map((m) => m.data[0])],
+      [[2], [1]],
+    );
+    assert.ok(a.connected && b.connected);
+  }
+});
+
 test('send before connect throws; bad stream id and empty message throw RangeError', () => {
   const net = new SimNetwork(3, { delay: 1 });
   const [a, b] = makePair({ maxOutboundStreams: 10 });
