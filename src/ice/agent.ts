@@ -666,7 +666,10 @@ export class IceAgent {
     pair.validPair = valid;
     valid.state = 'succeeded';
     valid.valid = true;
-    g.firstValidAt ??= now;
+    if (g.firstValidAt === undefined) {
+      g.firstValidAt = now;
+      if (g === this.gen && this.selected === undefined) this.emit({ type: 'writable' });
+    }
     if (this.selected === valid || this.selected === pair) this.consent.responded(now);
     const nominatedByUs = entry.useCandidate && this._role === 'controlling';
     const nominatedByPeer =
@@ -1057,10 +1060,15 @@ export class IceAgent {
     return this.events.shift();
   }
 
+  /**
+   * Sends on the selected pair or, before one is selected, on the best valid pair: RFC 8445
+   * 12.1 lets an agent send on any valid pair until then, and a DTLS handshake that starts
+   * there saves the nomination's round trip.
+   */
   send(data: Uint8Array): boolean {
-    const sel = this.selected;
-    if (!sel || this.closed || this.consent.expired) return false;
-    this.transmits.push({ local: sel.local.base, remote: sel.remote.address, data });
+    const pair = this.selected ?? this.gen.bestValidPair();
+    if (!pair || this.closed || this.consent.expired) return false;
+    this.transmits.push({ local: pair.local.base, remote: pair.remote.address, data });
     return true;
   }
 

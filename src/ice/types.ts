@@ -27,6 +27,11 @@ export type IceEvent =
   | { type: 'gathering-state'; state: IceGatheringState }
   | { type: 'state'; state: IceTransportState }
   | { type: 'selected-pair'; local: IceCandidate; remote: IceCandidate }
+  /**
+   * The first valid pair, before any is selected: send() already works, on the best valid
+   * pair (RFC 8445 12.1), so a transport above may start its handshake a round trip sooner.
+   */
+  | { type: 'writable' }
   | { type: 'data'; data: Uint8Array; local: Address; remote: Address }
   | { type: 'mdns-query'; hostname: string }
   | { type: 'mdns-register'; hostname: string; address: string }

@@ -421,7 +421,11 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
           break;
         case 'state':
           this.pushEvent({ type: 'ice-state', state: e.state });
-          if (e.state === 'connected' || e.state === 'completed') this.onIceConnected();
+          if (e.state === 'connected' || e.state === 'completed') this.onIceWritable();
+          break;
+        case 'writable':
+          // A valid pair, the nomination still under way: DTLS may start on it.
+          this.onIceWritable();
           break;
         case 'local-candidate':
           this.pushEvent({
@@ -436,7 +440,7 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     }
   }
 
-  private onIceConnected(): void {
+  private onIceWritable(): void {
     const dtls = this.dtlsEndpoint;
     if (dtls === undefined || dtls.state !== 'new') return;
     dtls.start(this.now);

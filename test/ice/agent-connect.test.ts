@@ -154,7 +154,7 @@ test('the same seed replays the same run', () => {
   assert.deepEqual(once(), once());
 });
 
-test('send before a pair is selected returns false; close stops everything', () => {
+test('send before any pair is valid returns false; close stops everything', () => {
   const { a, b, run } = setup(51, ['controlling', 'controlled'], { delay: 5 });
   assert.equal(a.agent.send(bytes(0x80)), false);
   assert.ok(run(() => isConnected(a) && isConnected(b), 30_000));
@@ -164,6 +164,43 @@ test('send before a pair is selected returns false; close stops everything', () 
   assert.equal(a.agent.nextTimeout(), undefined);
   a.drainEvents(0);
   assert.deepEqual(a.states().at(-1), 'closed');
+});
+
+test('data goes on the first valid pair while the nomination is under way (RFC 8445 12.1)', () => {
+  for (const [seed, roles] of [
+    [52, ['controlling', 'controlled']],
+    [53, ['controlled', 'controlling']],
+  ] as const) {
+    const { a, b, run } = setup(seed, [...roles], { delay: 5 });
+    const sentAt: Record<string, number> = {};
+    for (const [side, byte] of [
+      [a, 1],
+      [b, 2],
+    ] as const) {
+      side.onEvent = (e, now) => {
+        if (e.type !== 'writable') return;
+        assert.equal(side.agent.state, 'checking', 'writable comes before connected');
+        sentAt[side.name] = now;
+        assert.ok(side.agent.send(bytes(0x80, byte)), 'sent on a valid pair');
+      };
+    }
+    assert.ok(
+      run(() => a.data.length === 1 && b.data.length === 1, 30_000),
+      `seed ${seed}`,
+    );
+    assert.deepEqual([...b.data[0]!], [0x80, 1]);
+    assert.deepEqual([...a.data[0]!], [0x80, 2]);
+    // Each side had its first valid pair before its agent was connected, and the other side
+    // took the data (it knows the address from the checks).
+    for (const side of [a, b]) {
+      const connectedAt = side.stateLog.find((l) => l.state === 'connected')?.at;
+      assert.ok(
+        sentAt[side.name]! < (connectedAt ?? Infinity),
+        `${side.name} sent before connected`,
+      );
+    }
+    assert.equal(a.events.filter((e) => e.type === 'writable').length, 1);
+  }
 });
 
 test('candidates travel as SDP text; a non-canonical IPv6 spelling still matches the socket', () => {
