@@ -31,6 +31,11 @@ export function reexecInNamespace(fallback) {
         stdio: 'inherit',
       },
     );
+    // A crash inside (a native addon's segfault, say) would otherwise end the run unexplained.
+    if (r.signal) console.error(`# the run inside the namespace was killed by ${r.signal}`);
+    else if (r.status !== null && r.status > 128) {
+      console.error(`# the run inside the namespace ended by signal ${r.status - 128}`);
+    }
     process.exit(r.status ?? 1);
   }
   console.warn(`# private network namespace unavailable: ${fallback}`);
