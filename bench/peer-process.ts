@@ -5,6 +5,7 @@
  * belong to one stack alone.
  */
 import { readdirSync } from 'node:fs';
+import { timeChannels } from './channels.js';
 import { Payloads } from './payload.js';
 import {
   type ConnectedPair,
@@ -33,6 +34,7 @@ export type ChildCommand =
   | { t: 'expect'; size: number; count: number }
   | { t: 'hangup' }
   | { t: 'pairs'; pairs: number; idleMs: number; concurrency: number }
+  | { t: 'channels' }
   | { t: 'exit' };
 
 export interface PairsResult {
@@ -54,6 +56,7 @@ export type ChildReport =
   | { t: 'armed' }
   | { t: 'done'; bad: number; received: number }
   | { t: 'pairs'; result: PairsResult }
+  | { t: 'channels'; ms: number }
   | { t: 'progress'; opened: number; fds: number }
   | { t: 'error'; message: string };
 
@@ -210,6 +213,16 @@ async function handle(cmd: ChildCommand): Promise<void> {
     case 'pairs':
       report({ t: 'pairs', result: await runPairs(cmd.pairs, cmd.idleMs, cmd.concurrency) });
       return;
+    case 'channels': {
+      const s = new PeerSet(stack!);
+      try {
+        const pair = await withTimeout(connectPair(s, 'c0'), PAIR_OPEN_TIMEOUT_MS, 'connect');
+        report({ t: 'channels', ms: await timeChannels(stack!, pair) });
+      } finally {
+        s.closeAll();
+      }
+      return;
+    }
     case 'exit':
       await hangup();
       await releaseNativeStacks();
