@@ -302,6 +302,8 @@ function throughput2pCases(
  * 2.3 ms after 1,500). A long-running server sees the warm figure. Every stack gets the same
  * unmeasured setups, once, before its first repetition.
  */
+const SETUP_TIMEOUT_MS = 10_000;
+
 function setupCase(setups: number, warmup: number): Case {
   const warmed = new Set<string>();
   return {
@@ -315,13 +317,27 @@ function setupCase(setups: number, warmup: number): Case {
       const unmeasured = warmed.has(stack.name) ? 0 : warmup;
       warmed.add(stack.name);
       const samples: number[] = [];
+      let stuck = 0;
       for (let i = 0; i < unmeasured + setups; i++) {
         const set = guard.peers(stack);
         const t0 = performance.now();
-        await withTimeout(connectPair(set, 'setup'), 10_000, 'one setup');
-        if (i >= unmeasured) samples.push(performance.now() - t0);
-        set.closeAll();
+        try {
+          await withTimeout(connectPair(set, 'setup'), SETUP_TIMEOUT_MS, 'one setup');
+          if (i >= unmeasured) samples.push(performance.now() - t0);
+        } catch (err) {
+          // node-datachannel leaves about one connection in a few hundred unopened: it counts
+          // as a setup of the time-out (a warm-up one does not count), not as a failed stack.
+          if (!(err instanceof TimeoutError) || ++stuck > 3) throw err;
+          if (i >= unmeasured) samples.push(SETUP_TIMEOUT_MS);
+        } finally {
+          set.closeAll();
+        }
         await sleep(5);
+      }
+      if (stuck > 0) {
+        console.log(
+          `    (${stack.name}: ${stuck} setup(s) not open in ${SETUP_TIMEOUT_MS / 1000} s)`,
+        );
       }
       return { median: median(samples), p90: percentile(samples, 90) };
     },
