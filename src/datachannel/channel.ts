@@ -239,6 +239,13 @@ export class DataChannel {
   close(now: number): void {
     if (this.currentState === 'closing' || this.currentState === 'closed') return;
     const assoc = this.host.association;
+    if (this.currentState === 'connecting' && this.openSent) {
+      // The OPEN went with the COOKIE-ECHO, so the peer has (or will have) the channel: its
+      // stream is reset once the association is up (resetWhenUp), as for an open channel.
+      this.currentState = 'closing';
+      this.outgoingReset = 'wanted';
+      return;
+    }
     if (this.currentState === 'connecting' || assoc === undefined || assoc.state !== 'connected') {
       // Nothing was opened on the wire yet.
       this.finish(undefined, '', now);
@@ -247,6 +254,11 @@ export class DataChannel {
     this.currentState = 'closing';
     this.outgoingReset = 'wanted';
     this.resetOutgoingWhenFlushed(now);
+  }
+
+  /** @internal The association is up: a channel closed after its OPEN went resets its stream. */
+  resetWhenUp(now: number): void {
+    if (this.currentState === 'closing') this.resetOutgoingWhenFlushed(now);
   }
 
   /** @internal The stream id, once the association's stream count is known. */
@@ -461,6 +473,8 @@ export class DataChannel {
   private resetOutgoingWhenFlushed(now: number): void {
     // Resetting first would discard messages still queued behind it on this stream.
     if (this.outgoingReset !== 'wanted' || !this.ledger.empty) return;
+    // Closed before the COOKIE-ACK: resetWhenUp resets the stream once it is in.
+    if (this.host.association?.state === 'connecting') return;
     this.outgoingReset = 'requested';
     try {
       this.host.association!.resetStreams([this.streamId!], now);

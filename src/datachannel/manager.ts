@@ -226,7 +226,8 @@ export class DataChannelManager implements ChannelHost {
    */
   private sendOpens(now: number): void {
     this.streamsKnown();
-    for (const channel of this.pending) {
+    // A copy: a channel that fails here leaves the list.
+    for (const channel of [...this.pending]) {
       if (this.withStreamId(channel, now)) channel.sendOpen(now);
     }
   }
@@ -239,6 +240,7 @@ export class DataChannelManager implements ChannelHost {
     this.pending = [];
     for (const channel of starting) {
       if (this.withStreamId(channel, now)) channel.start(now);
+      else channel.resetWhenUp(now);
     }
   }
 

@@ -444,10 +444,10 @@ export class SctpAssociation {
         return;
       }
       if (this.phase === Phase.CookieEchoed && this.t1Chunk) {
-        // The data that went with the COOKIE-ECHO goes again with it: handleT3 backs the
-        // shared RTO off and marks that data for retransmission.
-        if (this.sender!.t3At !== NEVER) this.sender!.handleT3(now);
-        else this.rto.backOff();
+        // The data that went with the COOKIE-ECHO goes again with it; a handshake loss, it
+        // leaves the congestion window alone.
+        this.rto.backOff();
+        this.sender!.retransmitOutstanding(now);
         if (this.ctrl[0] !== this.t1Chunk) this.ctrl.unshift(this.t1Chunk);
       } else {
         this.rto.backOff();

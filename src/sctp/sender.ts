@@ -503,6 +503,16 @@ export class DataSender {
     this.partialBytesAcked = 0;
     this.inFastRecovery = false;
     this.fastRtxBurst = false;
+    this.retransmitOutstanding(now);
+  }
+
+  /**
+   * Marks everything outstanding for retransmission, without the congestion response of a
+   * T3 expiry: for data that went with a COOKIE-ECHO that was lost (a handshake loss).
+   */
+  retransmitOutstanding(now: number): void {
+    this.lastNow = now;
+    if (this.outstandingCount === 0) return;
     let marked = false;
     for (let i = this.outHead; i < this.out.length; i++) {
       const c = this.out[i]!;

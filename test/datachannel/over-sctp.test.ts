@@ -297,3 +297,42 @@ test('over SctpAssociation: send keeps what the caller passed, even if its buffe
   assert.equal(text, 'text');
   assert.equal(ch.bufferedAmount, 0);
 });
+
+test('over SctpAssociation: a channel closed after its OPEN went with the COOKIE-ECHO closes at the peer too', () => {
+  const net = new SimNetwork(9, { delay: 10 });
+  const [a, b] = sctpPeers();
+  const ch = a.manager.createChannel('early', {}, 0);
+  let closedAt = -1;
+  a.pump = (_self, now) => {
+    // Its id is set once the INIT-ACK is in; the OPEN leaves with the COOKIE-ECHO.
+    if (closedAt < 0 && ch.id !== null && ch.state === 'connecting') {
+      closedAt = now;
+      ch.close(now);
+      assert.equal(ch.state, 'closing');
+    }
+  };
+  const bothClosed = () => ch.state === 'closed' && b.announced()[0]?.state === 'closed';
+  assert.ok(runSimulation(net, [a, b], bothClosed, 10_000), 'closed at both ends');
+  assert.ok(closedAt >= 0, 'closed while the association was still connecting');
+  assert.ok(!a.eventTypes(ch).includes('open'), 'never reported open');
+  // Its id is free again, and the next channel on it works both ways.
+  const again = a.manager.createChannel('again', {}, net.now);
+  assert.equal(again.id, 0);
+  const remoteAgain = () => b.announced().find((c) => c.label === 'again');
+  assert.ok(
+    runSimulation(net, [a, b], () => again.state === 'open' && remoteAgain() !== undefined, 10_000),
+    'the next channel opens',
+  );
+  again.send('hello', net.now);
+  remoteAgain()!.send('back', net.now);
+  assert.ok(
+    runSimulation(
+      net,
+      [a, b],
+      () => b.messages(remoteAgain()!).length === 1 && a.messages(again).length === 1,
+      10_000,
+    ),
+    'messages both ways',
+  );
+  assert.equal(again.state, 'open');
+});

@@ -113,8 +113,10 @@ test('a lost COOKIE-ECHO goes again with the data it carried; the data arrives o
       }
       return pkt;
     };
+    let cwndAtStart = 0;
     a.onEvent = (e, now) => {
       if (e.type !== 'sendable') return;
+      cwndAtStart = a.assoc.stats.cwnd;
       for (let i = 0; i < 3; i++) a.assoc.send(1, 50, new Uint8Array([i]), undefined, now);
     };
     a.assoc.connect(0);
@@ -124,6 +126,8 @@ test('a lost COOKIE-ECHO goes again with the data it carried; the data arrives o
     );
     const echoes = sentByA.filter((t) => t[0] === COOKIE_ECHO);
     assert.equal(echoes.length, 3, 'sent three times');
+    // A handshake loss, not congestion: the window is the initial one still.
+    assert.equal(a.assoc.stats.cwnd, cwndAtStart, 'congestion window untouched');
     for (const t of echoes) assert.deepEqual(t, [COOKIE_ECHO, DATA, DATA, DATA]);
     // Nothing but COOKIE-ECHO packets carried the data before the association was up.
     assert.ok(sentByA.slice(0, sentByA.indexOf(echoes[2]!)).every((t) => t[0] !== DATA));
