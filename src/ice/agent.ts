@@ -541,6 +541,18 @@ export class IceAgent {
   }
 
   /** RFC 8445 7.3.1.3-7.3.1.5: learn prflx, trigger a check, note a nomination. */
+  /**
+   * Reports 'writable' once this generation has a valid pair and the peer has checked us too:
+   * a pair answered only proves the peer has our offer, and data sent before it has the
+   * answer (its DTLS not yet set up, its checks not started) would be lost or start timers.
+   */
+  private checkWritable(g: Generation): void {
+    if (g.writable || !g.peerChecked || g.firstValidAt === undefined) return;
+    if (g !== this.gen || this.selected !== undefined) return;
+    g.writable = true;
+    this.emit({ type: 'writable' });
+  }
+
   private onAuthenticatedCheck(
     g: Generation,
     remote: Address,
@@ -549,6 +561,8 @@ export class IceAgent {
     useCandidate: boolean,
   ): void {
     if (g.failed) return;
+    g.peerChecked = true;
+    this.checkWritable(g);
     const localCand = g.localCandidates.find(
       (l) => l.candidate.type === 'host' && sameAddress(l.base, local),
     );
@@ -666,10 +680,8 @@ export class IceAgent {
     pair.validPair = valid;
     valid.state = 'succeeded';
     valid.valid = true;
-    if (g.firstValidAt === undefined) {
-      g.firstValidAt = now;
-      if (g === this.gen && this.selected === undefined) this.emit({ type: 'writable' });
-    }
+    g.firstValidAt ??= now;
+    this.checkWritable(g);
     if (this.selected === valid || this.selected === pair) this.consent.responded(now);
     const nominatedByUs = entry.useCandidate && this._role === 'controlling';
     const nominatedByPeer =
@@ -1061,12 +1073,23 @@ export class IceAgent {
   }
 
   /**
-   * Sends on the selected pair or, before one is selected, on the best valid pair: RFC 8445
-   * 12.1 lets an agent send on any valid pair until then, and a DTLS handshake that starts
-   * there saves the nomination's round trip.
+   * The pair data goes on: the selected one or, before one is selected, the best valid pair
+   * once 'writable' has been reported and while the agent is still checking. RFC 8445 12.1
+   * lets an agent send on any valid pair until a pair is selected, and a DTLS handshake that
+   * starts there saves the nomination's round trip.
    */
+  private sendingPair(): CandidatePair | undefined {
+    if (this.selected !== undefined) return this.selected;
+    return this.gen.writable && this._state === 'checking' ? this.gen.bestValidPair() : undefined;
+  }
+
+  /** Whether send() has a pair to send on. */
+  get writable(): boolean {
+    return this.sendingPair() !== undefined;
+  }
+
   send(data: Uint8Array): boolean {
-    const pair = this.selected ?? this.gen.bestValidPair();
+    const pair = this.sendingPair();
     if (!pair || this.closed || this.consent.expired) return false;
     this.transmits.push({ local: pair.local.base, remote: pair.remote.address, data });
     return true;

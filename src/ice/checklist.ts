@@ -80,6 +80,10 @@ export class Generation {
   /** Controlling: a pair ranked above the best valid one was checked ahead of its Ta slot. */
   betterPairChecked = false;
   firstValidAt: number | undefined;
+  /** The peer has sent an authenticated check: it has our credentials (its description). */
+  peerChecked = false;
+  /** Reported 'writable': data may go on the best valid pair until one is selected. */
+  writable = false;
   /**
    * When checks could start (both sides' credentials known): the PAC timer (RFC 8863 4) runs
    * from here, whether or not there is any pair to check yet.

@@ -133,7 +133,10 @@ export class IceDriver {
     this.driver.call((a, now) => a.restart(now, ufrag, pwd));
   }
 
-  /** Queues a datagram on the selected pair and sends it; false when there is none yet. */
+  /**
+   * Queues a datagram on the selected pair (before one is selected, on the best valid pair
+   * once the agent has reported 'writable') and sends it; false when there is none yet.
+   */
   send(data: Uint8Array): boolean {
     const agent = this.driver.core;
     if (!agent || this.driver.isClosed) return false;

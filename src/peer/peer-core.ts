@@ -298,7 +298,7 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     });
     this.dtlsEndpoint = dtls;
     if (p.sctp) this.createAssociation(p.sctp, now);
-    if (this.iceIsConnected()) dtls.start(now);
+    if (this.ice.writable) dtls.start(now);
     const early = this.early;
     this.early = [];
     for (const d of early) this.feedDtls(dtls, d);
@@ -387,11 +387,6 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     // round trip sooner than if the client opened. The client answers; an INIT from both (as
     // Chrome sends) is a collision the association resolves.
     if (this.transport!.dtlsRole === 'server') assoc.connect(this.now);
-  }
-
-  private iceIsConnected(): boolean {
-    const s = this.ice.state;
-    return s === 'connected' || s === 'completed';
   }
 
   /** Runs every sub-core's output through the layers above or below it until nothing moves. */

@@ -8,6 +8,7 @@ import {
   dualStackPair,
   isConnected,
   makePeer,
+  partition,
   Signaller,
   startGathering,
   v6,
@@ -201,6 +202,67 @@ test('data goes on the first valid pair while the nomination is under way (RFC 8
     }
     assert.equal(a.events.filter((e) => e.type === 'writable').length, 1);
   }
+});
+
+test('not writable while the peer has not checked us: a pair answered only proves it has our offer', () => {
+  const net = new SimNetwork(54, { delay: 5 });
+  const a = makePeer(net, {
+    name: 'a',
+    bases: [v6('fd00::1', 5001)],
+    options: { role: 'controlling' },
+  });
+  const b = makePeer(net, {
+    name: 'b',
+    bases: [v6('fd00::2', 6001)],
+    options: { role: 'controlled' },
+  });
+  startGathering(a, 0);
+  startGathering(b, 0);
+  // b has the offer (a's credentials and candidates); a does not have the answer yet.
+  b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, 0);
+  for (const e of a.events)
+    if (e.type === 'local-candidate') b.agent.addRemoteCandidate(e.candidate, 0);
+  const bWritable = () => b.events.some((e) => e.type === 'writable');
+  runSimulation(net, [a, b], () => false, 3_000);
+  assert.ok(b.sentStun > 0, 'b checked a, and a answered');
+  assert.ok(!bWritable(), 'no writable before a has checked b');
+  assert.equal(b.agent.send(bytes(0x80)), false);
+  // The answer arrives: a checks b, and b may send before any nomination has reached it.
+  a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, net.now);
+  for (const e of b.events)
+    if (e.type === 'local-candidate') a.agent.addRemoteCandidate(e.candidate, net.now);
+  assert.ok(runSimulation(net, [a, b], bWritable, 3_000), 'writable once checked');
+  assert.ok(b.agent.send(bytes(0x80, 3)));
+  assert.ok(runSimulation(net, [a, b], () => isConnected(a) && isConnected(b), 10_000));
+  assert.equal(b.events.filter((e) => e.type === 'writable').length, 1);
+});
+
+test('before selection, a valid pair carries data only while the agent is checking', () => {
+  const { a, b, run, net } = setup(
+    55,
+    ['controlled', 'controlling'],
+    { delay: 5 },
+    {
+      bOpts: { nominationTimeout: 1e9 },
+    },
+  );
+  // A remote candidate ranked above all others that never answers: b, controlling, waits for
+  // it before nominating, so a has valid pairs and nothing selected.
+  const phantom = parseCandidate('candidate:9 1 udp 2147483647 fd00::99 9 typ host');
+  assert.ok(phantom.ok);
+  b.agent.addRemoteCandidate(phantom.candidate, 0);
+  assert.ok(
+    run(() => a.events.some((e) => e.type === 'writable'), 10_000),
+    'a writable',
+  );
+  assert.equal(a.agent.state, 'checking');
+  assert.ok(a.agent.send(bytes(0x80, 1)), 'sent on a valid pair');
+  partition(net, a, b);
+  assert.ok(
+    run(() => a.agent.state === 'failed', 120_000),
+    'a fails once the path is gone',
+  );
+  assert.equal(a.agent.send(bytes(0x80, 2)), false, 'nothing goes out after failed');
 });
 
 test('candidates travel as SDP text; a non-canonical IPv6 spelling still matches the socket', () => {

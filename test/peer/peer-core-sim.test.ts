@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { DataChannel } from '../../src/datachannel/index.js';
 import { type DtlsCertificate, generateDtlsCertificate } from '../../src/dtls/index.js';
+import type { IceCandidate } from '../../src/ice/index.js';
 import { PeerCore, type PeerCoreEvent } from '../../src/peer/index.js';
 import type { Address } from '../../src/stun/index.js';
 import { key, parseKey } from '../ice/harness.js';
@@ -63,6 +64,9 @@ class CoreEndpoint implements SimEndpoint {
   }
 }
 
+const ADDR_A: Address = { address: '10.0.0.1', port: 5001, family: 'IPv4' };
+const ADDR_B: Address = { address: '10.0.0.2', port: 5002, family: 'IPv4' };
+
 const certificates = Promise.all([generateDtlsCertificate(), generateDtlsCertificate()]);
 
 /**
@@ -95,13 +99,13 @@ async function pair(
     else if (e.type === 'message') received.push({ channel: e.channel, data: e.data });
   };
   const a: CoreEndpoint = new CoreEndpoint(
-    { address: '10.0.0.1', port: 5001, family: 'IPv4' },
+    ADDR_A,
     'controlling',
     certA,
     handler(() => b),
   );
   const b: CoreEndpoint = new CoreEndpoint(
-    { address: '10.0.0.2', port: 5002, family: 'IPv4' },
+    ADDR_B,
     'controlled',
     certB,
     handler(() => a),
@@ -164,7 +168,7 @@ describe('PeerCore on the simulated network', () => {
       if (data[0] !== 22 || data[3] !== 0 || data[4] !== 0 || data.length < 14) return;
       sent.set(from, [...(sent.get(from) ?? []), data[13]!]);
     });
-    const server = sent.get(key({ address: '10.0.0.2', port: 5002, family: 'IPv4' })) ?? [];
+    const server = sent.get(key(ADDR_B)) ?? [];
     assert.equal(server[0], 2, `server_hello first, not ${server}`);
     assert.ok(!server.includes(3), 'no HelloVerifyRequest');
   });
@@ -185,6 +189,47 @@ describe('PeerCore on the simulated network', () => {
       });
     }
   }
+
+  test('an answer that reaches the offerer 35 s late: the answerer starts DTLS only once checked, and the channel opens', async () => {
+    const [certA, certB] = await certificates;
+    const net = new SimNetwork(4, { delay: 10 });
+    const candidates = { a: [] as IceCandidate[], b: [] as IceCandidate[] };
+    const collect = (into: IceCandidate[]) => (e: PeerCoreEvent) => {
+      if (e.type === 'local-candidate') into.push(e.candidate);
+    };
+    const a = new CoreEndpoint(ADDR_A, 'controlling', certA, collect(candidates.a));
+    const b = new CoreEndpoint(ADDR_B, 'controlled', certB, collect(candidates.b));
+    a.flush(net);
+    b.flush(net);
+    const sctp = { localPort: 5000, remotePort: 5000, remoteMaxMessageSize: 262144 };
+    const fp = (c: DtlsCertificate) => [{ algorithm: 'sha-256', value: c.fingerprint('sha-256') }];
+    const channel = a.core.createDataChannel('late', {}, 0);
+    // The answerer has the offer at once; its checks are answered from the start.
+    b.core.setRemoteCredentials(a.core.ice.localUfrag, a.core.ice.localPwd, 0);
+    for (const c of candidates.a) b.core.addRemoteCandidate(c, 0);
+    b.core.startTransport({ dtlsRole: 'client', remoteFingerprints: fp(certA), sctp }, 0);
+    const answerAt = 35_000;
+    let answered = false;
+    const answer: SimEndpoint = {
+      keys: [],
+      receive() {},
+      flush() {},
+      nextTimeout: () => (answered ? undefined : answerAt),
+      timeout(now) {
+        if (answered || now < answerAt) return;
+        answered = true;
+        a.core.setRemoteCredentials(b.core.ice.localUfrag, b.core.ice.localPwd, now);
+        for (const c of candidates.b) a.core.addRemoteCandidate(c, now);
+        a.core.startTransport({ dtlsRole: 'server', remoteFingerprints: fp(certB), sctp }, now);
+      },
+    };
+    const open = runSimulation(net, [answer, a, b], () => channel.state === 'open', 60_000);
+    assert.ok(open, `channel ${channel.state}`);
+    // The answerer's handshake (and its 30 s timer) waited for the offerer's checks.
+    assert.ok(net.now - answerAt <= 100, `open ${net.now - answerAt} ms after the answer`);
+    assert.ok(!b.events.some((e) => e.type === 'dtls-state' && e.state === 'failed'));
+    assert.equal(a.core.counters.sendRefused + b.core.counters.sendRefused, 0, 'no send refused');
+  });
 
   test('close() on one side closes the channel on the other over a lossy path', async () => {
     const p = await pair(3, { delay: 10, loss: 0.1 });
