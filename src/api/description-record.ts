@@ -18,8 +18,11 @@ export type AppliedType = 'offer' | 'answer' | 'pranswer';
 export class DescriptionRecord {
   readonly type: AppliedType;
   readonly model: SessionDescription;
-  #text: string;
+  /** The text, serialised again only when read after a change: a connection gathers and
+   * receives candidates one by one, and each changes the description. */
+  #text: string | undefined;
   #view: RTCSessionDescription | undefined;
+  #transportIndex: number | undefined;
 
   constructor(type: AppliedType, model: SessionDescription, text: string) {
     this.type = type;
@@ -28,20 +31,22 @@ export class DescriptionRecord {
   }
 
   get sdp(): string {
+    this.#text ??= serializeSdp(this.model);
     return this.#text;
   }
 
   /** The W3C object; the same one until the description changes. */
   get view(): RTCSessionDescription {
     if (this.#view === undefined) {
-      this.#view = new RTCSessionDescription({ type: this.type, sdp: this.#text });
+      this.#view = new RTCSessionDescription({ type: this.type, sdp: this.sdp });
     }
     return this.#view;
   }
 
   /** The index of the section whose transport is in use (BUNDLE tag), or -1. */
   get transportIndex(): number {
-    return transportIndexOf(this.model);
+    this.#transportIndex ??= transportIndexOf(this.model);
+    return this.#transportIndex;
   }
 
   /** The mids of the sections, in order (undefined where a section has none). */
@@ -77,8 +82,9 @@ export class DescriptionRecord {
   }
 
   #changed(): void {
-    this.#text = serializeSdp(this.model);
+    this.#text = undefined;
     this.#view = undefined;
+    this.#transportIndex = undefined;
   }
 }
 
