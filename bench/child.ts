@@ -93,3 +93,30 @@ export class PeerProcess {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
   }
 }
+
+/**
+ * One child per stack, started on first use and kept across repetitions; a child that failed
+ * a measurement is killed and forgotten, so the next repetition starts a fresh one.
+ */
+export class PeerProcessPool {
+  private readonly children = new Map<StackName, PeerProcess>();
+
+  async for(stack: StackName): Promise<PeerProcess> {
+    let c = this.children.get(stack);
+    if (!c) {
+      c = await PeerProcess.start(stack);
+      this.children.set(stack, c);
+    }
+    return c;
+  }
+
+  drop(stack: StackName): void {
+    this.children.get(stack)?.kill();
+    this.children.delete(stack);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.children.values()].map((c) => c.stop()));
+    this.children.clear();
+  }
+}

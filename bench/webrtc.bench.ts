@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { CHANNELS, timeChannels } from './channels.js';
-import { PeerProcess } from './child.js';
+import { PeerProcess, PeerProcessPool } from './child.js';
 import type { BenchOptions } from './index.js';
 import { Payloads } from './payload.js';
 import type { PairsResult } from './peer-process.js';
@@ -231,26 +231,15 @@ function throughput2pCases(
   sizes: number[],
   total: number,
 ): { cases: Case[]; finish(): Promise<void> } {
-  const children = new Map<StackName, PeerProcess>();
-  const childFor = async (stack: StackName) => {
-    let c = children.get(stack);
-    if (!c) {
-      c = await PeerProcess.start(stack);
-      children.set(stack, c);
-    }
-    return c;
-  };
+  const children = new PeerProcessPool();
   const cases = sizes.map(
     (size): Case => ({
       label: `${fmtBytes(size)} messages`,
       metrics: THROUGHPUT_METRICS,
       timeoutMs: 90_000,
       async run(stack, guard) {
-        guard.onFailure(() => {
-          children.get(stack.name)?.kill();
-          children.delete(stack.name);
-        });
-        const child = await childFor(stack.name);
+        guard.onFailure(() => children.drop(stack.name));
+        const child = await children.for(stack.name);
         const a = guard.peers(stack).create('offerer');
         const sig = new Signaling(a, (c) => child.send({ t: 'cand', c }));
         child.onCandidate = (c) => void sig.addCandidate(c);
@@ -284,16 +273,12 @@ function throughput2pCases(
       },
     }),
   );
-  return {
-    cases,
-    async finish() {
-      await Promise.all([...children.values()].map((c) => c.stop()));
-      children.clear();
-    },
-  };
+  return { cases, finish: () => children.stopAll() };
 }
 
 // ---- 3. connection setup ----
+
+const SETUP_TIMEOUT_MS = 10_000;
 
 /**
  * As for the round trip, the warm-up is for a JIT-compiled stack: setting a connection up runs
@@ -302,8 +287,6 @@ function throughput2pCases(
  * 2.3 ms after 1,500). A long-running server sees the warm figure. Every stack gets the same
  * unmeasured setups, once, before its first repetition.
  */
-const SETUP_TIMEOUT_MS = 10_000;
-
 function setupCase(setups: number, warmup: number): Case {
   const warmed = new Set<string>();
   return {
@@ -443,7 +426,7 @@ function pairsCase(pairs: number, idleMs: number, concurrency: number): Case {
  * bench; the child dies instead, and the repetitions it did count.
  */
 function channelsCases(): { cases: Case[]; finish(): Promise<void> } {
-  const children = new Map<StackName, PeerProcess>();
+  const children = new PeerProcessPool();
   const cases: Case[] = [
     {
       label: `${CHANNELS} channels`,
@@ -453,27 +436,14 @@ function channelsCases(): { cases: Case[]; finish(): Promise<void> } {
         if (isTsrtc(stack.name)) {
           return { ms: await timeChannels(stack, await connect(stack, guard, 'c0')) };
         }
-        guard.onFailure(() => {
-          children.get(stack.name)?.kill();
-          children.delete(stack.name);
-        });
-        let child = children.get(stack.name);
-        if (!child) {
-          child = await PeerProcess.start(stack.name);
-          children.set(stack.name, child);
-        }
+        guard.onFailure(() => children.drop(stack.name));
+        const child = await children.for(stack.name);
         child.send({ t: 'channels' });
         return { ms: (await child.next('channels')).ms };
       },
     },
   ];
-  return {
-    cases,
-    async finish() {
-      await Promise.all([...children.values()].map((c) => c.stop()));
-      children.clear();
-    },
-  };
+  return { cases, finish: () => children.stopAll() };
 }
 
 // ---- 7. unordered, no retransmissions ----
@@ -646,7 +616,7 @@ function fmt(v: number, digits: number): string {
 
 function num(args: BenchOptions['args'], key: string, dflt: number, zeroAllowed = false): number {
   const v = Number(args[key]);
-  return Number.isFinite(v) && (v > 0 || (zeroAllowed && v === 0 && key in args)) ? v : dflt;
+  return Number.isFinite(v) && (v > 0 || (zeroAllowed && v === 0)) ? v : dflt;
 }
 
 export async function run(opts: BenchOptions): Promise<void> {

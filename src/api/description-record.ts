@@ -18,8 +18,10 @@ export type AppliedType = 'offer' | 'answer' | 'pranswer';
 export class DescriptionRecord {
   readonly type: AppliedType;
   readonly model: SessionDescription;
-  /** The text, serialised again only when read after a change: a connection gathers and
-   * receives candidates one by one, and each changes the description. */
+  /**
+   * The text, serialised again only when read after a change: a connection gathers and
+   * receives candidates one by one, and each changes the description.
+   */
   #text: string | undefined;
   #view: RTCSessionDescription | undefined;
   #transportIndex: number | undefined;

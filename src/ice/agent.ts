@@ -540,7 +540,6 @@ export class IceAgent {
     this.onAuthenticatedCheck(g, remote, local, priority, useCandidate);
   }
 
-  /** RFC 8445 7.3.1.3-7.3.1.5: learn prflx, trigger a check, note a nomination. */
   /**
    * Reports 'writable' once this generation has a valid pair and the peer has checked us too:
    * a pair answered only proves the peer has our offer, and data sent before it has the
@@ -553,6 +552,7 @@ export class IceAgent {
     this.emit({ type: 'writable' });
   }
 
+  /** RFC 8445 7.3.1.3-7.3.1.5: learn prflx, trigger a check, note a nomination. */
   private onAuthenticatedCheck(
     g: Generation,
     remote: Address,

@@ -281,7 +281,7 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
 
   /**
    * Creates DTLS (and SCTP when `p.sctp` is given) once the first remote description says who
-   * is client. DTLS starts when ICE connects, or now if it already has.
+   * is client. DTLS starts when ICE can send (see startDtlsWhenWritable), or now if it can.
    */
   startTransport(p: TransportParams, now: number): void {
     if (this.transport !== undefined || this.closed) return;
@@ -298,7 +298,7 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
     });
     this.dtlsEndpoint = dtls;
     if (p.sctp) this.createAssociation(p.sctp, now);
-    if (this.ice.writable) dtls.start(now);
+    this.startDtlsWhenWritable();
     const early = this.early;
     this.early = [];
     for (const d of early) this.feedDtls(dtls, d);
@@ -416,11 +416,9 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
           break;
         case 'state':
           this.pushEvent({ type: 'ice-state', state: e.state });
-          if (e.state === 'connected' || e.state === 'completed') this.onIceWritable();
           break;
         case 'writable':
-          // A valid pair, the nomination still under way: DTLS may start on it.
-          this.onIceWritable();
+          // Seen through ice.writable below.
           break;
         case 'local-candidate':
           this.pushEvent({
@@ -433,11 +431,16 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
           this.pushEvent(e);
       }
     }
+    this.startDtlsWhenWritable();
   }
 
-  private onIceWritable(): void {
+  /**
+   * DTLS starts once ICE can send: on the selected pair, or on the first valid pair while the
+   * nomination is under way (the agent's 'writable').
+   */
+  private startDtlsWhenWritable(): void {
     const dtls = this.dtlsEndpoint;
-    if (dtls === undefined || dtls.state !== 'new') return;
+    if (dtls === undefined || dtls.state !== 'new' || !this.ice.writable) return;
     dtls.start(this.now);
     this.reportDtlsState(undefined);
   }

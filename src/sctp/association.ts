@@ -443,15 +443,14 @@ export class SctpAssociation {
         this.finish('association setup timed out', true);
         return;
       }
+      this.rto.backOff();
       if (this.phase === Phase.CookieEchoed && this.t1Chunk) {
         // The data that went with the COOKIE-ECHO goes again with it; a handshake loss, it
         // leaves the congestion window alone.
-        this.rto.backOff();
         this.sender!.retransmitOutstanding(now);
         if (this.ctrl[0] !== this.t1Chunk) this.ctrl.unshift(this.t1Chunk);
-      } else {
-        this.rto.backOff();
-        if (this.t1Chunk) this.packets.push(this.buildPacket(0, [this.t1Chunk]));
+      } else if (this.t1Chunk) {
+        this.packets.push(this.buildPacket(0, [this.t1Chunk]));
       }
       this.t1At = now + this.rto.rto;
     }

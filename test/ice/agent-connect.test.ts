@@ -6,12 +6,11 @@ import {
   type AgentEndpoint,
   bytes,
   dualStackPair,
+  ipv6Pair,
   isConnected,
-  makePeer,
   partition,
   Signaller,
   startGathering,
-  v6,
   wirePeers,
 } from './harness.js';
 
@@ -206,31 +205,25 @@ test('data goes on the first valid pair while the nomination is under way (RFC 8
 
 test('not writable while the peer has not checked us: a pair answered only proves it has our offer', () => {
   const net = new SimNetwork(54, { delay: 5 });
-  const a = makePeer(net, {
-    name: 'a',
-    bases: [v6('fd00::1', 5001)],
-    options: { role: 'controlling' },
-  });
-  const b = makePeer(net, {
-    name: 'b',
-    bases: [v6('fd00::2', 6001)],
-    options: { role: 'controlled' },
-  });
+  const { a, b } = ipv6Pair(net);
   startGathering(a, 0);
   startGathering(b, 0);
-  // b has the offer (a's credentials and candidates); a does not have the answer yet.
-  b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, 0);
-  for (const e of a.events)
-    if (e.type === 'local-candidate') b.agent.addRemoteCandidate(e.candidate, 0);
+  /** `to` gets `from`'s description: its credentials and the candidates it has gathered. */
+  const describe = (from: AgentEndpoint, to: AgentEndpoint, now: number) => {
+    to.agent.setRemoteCredentials(from.agent.localUfrag, from.agent.localPwd, now);
+    for (const e of from.events) {
+      if (e.type === 'local-candidate') to.agent.addRemoteCandidate(e.candidate, now);
+    }
+  };
+  // b has the offer; a does not have the answer yet.
+  describe(a, b, 0);
   const bWritable = () => b.events.some((e) => e.type === 'writable');
   runSimulation(net, [a, b], () => false, 3_000);
   assert.ok(b.sentStun > 0, 'b checked a, and a answered');
   assert.ok(!bWritable(), 'no writable before a has checked b');
   assert.equal(b.agent.send(bytes(0x80)), false);
   // The answer arrives: a checks b, and b may send before any nomination has reached it.
-  a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, net.now);
-  for (const e of b.events)
-    if (e.type === 'local-candidate') a.agent.addRemoteCandidate(e.candidate, net.now);
+  describe(b, a, net.now);
   assert.ok(runSimulation(net, [a, b], bWritable, 3_000), 'writable once checked');
   assert.ok(b.agent.send(bytes(0x80, 3)));
   assert.ok(runSimulation(net, [a, b], () => isConnected(a) && isConnected(b), 10_000));
@@ -268,16 +261,7 @@ test('before selection, a valid pair carries data only while the agent is checki
 test('candidates travel as SDP text; a non-canonical IPv6 spelling still matches the socket', () => {
   const net = new SimNetwork(61, { delay: 10 });
   const sig = new Signaller();
-  const a = makePeer(net, {
-    name: 'a',
-    bases: [v6('fd00::1', 5001)],
-    options: { role: 'controlling' },
-  });
-  const b = makePeer(net, {
-    name: 'b',
-    bases: [v6('fd00::2', 6001)],
-    options: { role: 'controlled' },
-  });
+  const { a, b } = ipv6Pair(net);
   wirePeers(net, sig, a, b);
   for (const [from, to] of [
     [a, b],

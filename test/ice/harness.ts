@@ -264,6 +264,21 @@ export function dualStackPair(
   return { a, b };
 }
 
+/** a (controlling) on [fd00::1]:5001 and b (controlled) on [fd00::2]:6001, not yet wired. */
+export function ipv6Pair(net: SimNetwork): { a: AgentEndpoint; b: AgentEndpoint } {
+  const a = makePeer(net, {
+    name: 'a',
+    bases: [v6('fd00::1', 5001)],
+    options: { role: 'controlling' },
+  });
+  const b = makePeer(net, {
+    name: 'b',
+    bases: [v6('fd00::2', 6001)],
+    options: { role: 'controlled' },
+  });
+  return { a, b };
+}
+
 export function isConnected(e: AgentEndpoint): boolean {
   return e.agent.state === 'connected' || e.agent.state === 'completed';
 }
