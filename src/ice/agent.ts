@@ -135,7 +135,7 @@ export class IceAgent {
   private readonly pacTimeout: number;
 
   private gen: Generation;
-  /** Older generations, kept while one of their pairs is still the selected pair. */
+  /** Older generations, kept while one of their pairs is still the pair in use. */
   private oldGens: Generation[] = [];
   private readonly bases: Base[] = [];
   private localAddressesDone = false;
@@ -144,9 +144,16 @@ export class IceAgent {
   private readonly transmits = new Fifo<IceTransmit>();
   private readonly events = new Fifo<IceEvent>();
   private readonly pending = new PendingRemotes<Generation>();
+  /** The pair nomination chose (RFC 8445 8.1.1); checking stops in its generation. */
   private selected: CandidatePair | undefined;
+  /**
+   * The pair data goes on, which consent is kept on and which is reported as selected: the
+   * selected pair or, until there is one, the best valid pair of a writable generation. As in
+   * browsers, the transport is 'connected' from the first usable pair, not from the nomination.
+   */
+  private current: CandidatePair | undefined;
   private readonly consent: ConsentTracker;
-  /** The consent request of the selected pair, encoded once, and what it was encoded for. */
+  /** The consent request of the current pair, encoded once, and what it was encoded for. */
   private consentRequest:
     | {
         pair: CandidatePair;
@@ -439,12 +446,13 @@ export class IceAgent {
   }
 
   private restartGeneration(now: number, ufrag?: string, pwd?: string): void {
-    if (this.selected && this.consent.expired) {
+    if (this.current && this.consent.expired) {
       this.selected = undefined;
+      this.current = undefined;
       this.consentRequest = undefined;
       this.dataRemotes.clear();
     }
-    const keep = this.selected?.generation;
+    const keep = (this.selected ?? this.current)?.generation;
     for (const g of [this.gen, ...this.oldGens]) if (g !== keep) this.cancelTransactions(g);
     this.oldGens = keep ? [keep] : [];
     this.gen = this.newGeneration(ufrag, pwd);
@@ -468,7 +476,7 @@ export class IceAgent {
     if (this.closed || data.length === 0) return;
     // RFC 7983: a first byte of 0..3 is STUN; anything else is the application's.
     if (data[0]! > 3) {
-      if (this.consent.expired && this.selected) return;
+      if (this.consent.expired && this.current) return;
       const ports = this.dataRemotes.get(remote.address);
       if (ports === undefined || !ports.has(remote.port)) return;
       this.events.push({ type: 'data', data, local, remote });
@@ -636,8 +644,8 @@ export class IceAgent {
     if (!verifyMessageIntegrity(m, g.remoteKey)) return;
     if (!entry.tx.handleResponse(m, now)) return;
     this.transactions.delete(key);
-    if (entry.kind === 'consent' && entry.pair === this.selected) {
-      // RFC 7675: an authenticated success on the selected pair renews consent; the mapped
+    if (entry.kind === 'consent' && entry.pair === this.current) {
+      // RFC 7675: an authenticated success on the current pair renews consent; the mapped
       // address is of no use here, and an error response leaves consent to expire.
       if (m.class === 'success') this.consent.responded(now);
       return;
@@ -682,7 +690,7 @@ export class IceAgent {
     valid.valid = true;
     g.firstValidAt ??= now;
     this.checkWritable(g);
-    if (this.selected === valid || this.selected === pair) this.consent.responded(now);
+    if (this.current === valid || this.current === pair) this.consent.responded(now);
     const nominatedByUs = entry.useCandidate && this._role === 'controlling';
     const nominatedByPeer =
       this._role === 'controlled' && (pair.nominateOnSuccess || valid.nominateOnSuccess);
@@ -750,12 +758,39 @@ export class IceAgent {
 
   private select(pair: CandidatePair): void {
     this.selected = pair;
+    for (const g of this.oldGens) this.cancelTransactions(g);
+    this.oldGens = [];
+  }
+
+  private usablePair(): CandidatePair | undefined {
+    if (this.closed) return undefined;
+    if (this.selected !== undefined) return this.selected;
+    const g = this.gen;
+    if (g.writable && !g.failed) return g.bestValidPair();
+    // An ICE restart begun before the nomination: the pair in use carries on until the new
+    // generation has one, as a selected pair would.
+    const cur = this.current;
+    if (cur !== undefined && !cur.generation.failed && this.oldGens.includes(cur.generation)) {
+      return cur;
+    }
+    return undefined;
+  }
+
+  /**
+   * Moves data, consent and the reported selection to the pair they belong on now. A new
+   * current pair has just answered a check, so it starts with fresh consent.
+   */
+  private updateCurrentPair(): void {
+    const pair = this.usablePair();
+    if (pair === this.current || pair === undefined) {
+      if (pair === undefined) this.current = undefined;
+      return;
+    }
+    this.current = pair;
     // The old pair's request (and with it its generation) need not stay alive.
     this.consentRequest = undefined;
     this.consent.start(this.lastNow);
     this.acceptDataFrom(pair.remote.address);
-    for (const g of this.oldGens) this.cancelTransactions(g);
-    this.oldGens = [];
     this.emit({
       type: 'selected-pair',
       local: copyCandidate(pair.local.candidate),
@@ -917,7 +952,7 @@ export class IceAgent {
     this.flushTransaction(entry);
   }
 
-  /** The selected pair's consent request, re-encoded only when what it carries changes. */
+  /** The current pair's consent request, re-encoded only when what it carries changes. */
   private consentTemplate(
     pair: CandidatePair,
     priority: number,
@@ -948,15 +983,17 @@ export class IceAgent {
   }
 
   private runConsent(now: number): void {
-    const sel = this.selected;
-    if (!sel || this.consent.expired) return;
+    const cur = this.current;
+    if (!cur || this.consent.expired) return;
     if (this.consent.update(now)) {
-      // RFC 7675 5.1: consent expired, stop sending; the state becomes 'failed'.
+      // RFC 7675 5.1: consent expired, stop sending; the state becomes 'failed'. A pair in use
+      // before the nomination fails its generation: no other pair takes over without a restart.
       for (const [k, e] of this.transactions) if (e.kind === 'consent') this.transactions.delete(k);
       this.dataRemotes.clear();
+      if (cur !== this.selected) cur.generation.failed = true;
       return;
     }
-    if (this.consent.takeDue(now)) this.startCheck(sel, 'consent', now);
+    if (this.consent.takeDue(now)) this.startCheck(cur, 'consent', now);
   }
 
   /**
@@ -998,12 +1035,14 @@ export class IceAgent {
 
   private computeState(now: number): IceTransportState {
     if (this.closed) return 'closed';
-    const sel = this.selected;
+    const cur = this.current;
     const g = this.gen;
-    if (sel) {
+    if (cur) {
       if (this.consent.expired) return 'failed';
       if (this.consent.isDisconnected(now)) return 'disconnected';
-      if (sel.generation === g && g.endOfRemoteCandidates) return 'completed';
+      if (cur === this.selected && cur.generation === g && g.endOfRemoteCandidates) {
+        return 'completed';
+      }
       return 'connected';
     }
     if (g.failed) return 'failed';
@@ -1017,6 +1056,7 @@ export class IceAgent {
   }
 
   private updateState(now: number): void {
+    this.updateCurrentPair();
     const s = this.computeState(now);
     if (s === this._state) return;
     // As in browsers, a transport passes through 'connected' on its way to 'completed'.
@@ -1048,7 +1088,7 @@ export class IceAgent {
       const d = g.firstValidAt + this.nominationTimeout;
       if (d > this.lastNow) t = earliest(t, d);
     }
-    if (this.selected && !this.consent.expired) {
+    if (this.current && !this.consent.expired) {
       const c = this.consent.nextTimeout(this.lastNow);
       if (c !== undefined) t = earliest(t, c);
     }
@@ -1073,23 +1113,21 @@ export class IceAgent {
   }
 
   /**
-   * The pair data goes on: the selected one or, before one is selected, the best valid pair
-   * once 'writable' has been reported and while the agent is still checking. RFC 8445 12.1
-   * lets an agent send on any valid pair until a pair is selected, and a DTLS handshake that
-   * starts there saves the nomination's round trip.
+   * Whether send() has a pair to send on. RFC 8445 12.1 lets an agent send on any valid pair
+   * until a pair is selected, and a DTLS handshake that starts there saves the nomination's
+   * round trip.
    */
-  private sendingPair(): CandidatePair | undefined {
-    if (this.selected !== undefined) return this.selected;
-    return this.gen.writable && this._state === 'checking' ? this.gen.bestValidPair() : undefined;
+  get writable(): boolean {
+    return this.current !== undefined;
   }
 
-  /** Whether send() has a pair to send on. */
-  get writable(): boolean {
-    return this.sendingPair() !== undefined;
+  /** Whether the current pair is the nominated one (not a valid pair used before nomination). */
+  get nominated(): boolean {
+    return this.current !== undefined && this.current === this.selected;
   }
 
   send(data: Uint8Array): boolean {
-    const pair = this.sendingPair();
+    const pair = this.current;
     if (!pair || this.closed || this.consent.expired) return false;
     this.transmits.push({ local: pair.local.base, remote: pair.remote.address, data });
     return true;
@@ -1118,7 +1156,7 @@ export class IceAgent {
   }
 
   getSelectedPair(): { local: IceCandidate; remote: IceCandidate } | undefined {
-    const sel = this.selected;
+    const sel = this.current;
     if (!sel) return undefined;
     return {
       local: copyCandidate(sel.local.candidate),

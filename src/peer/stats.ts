@@ -54,7 +54,7 @@ export function buildEngineStats(core: PeerCore | undefined): PeerEngineStats {
       local: selected.local,
       remote: selected.remote,
       state: 'succeeded',
-      nominated: true,
+      nominated: core?.ice.nominated === true,
       packetsSent: c.packetsSent,
       packetsReceived: c.packetsReceived,
       bytesSent: c.bytesSent,

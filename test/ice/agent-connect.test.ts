@@ -179,7 +179,7 @@ test('data goes on the first valid pair while the nomination is under way (RFC 8
     ] as const) {
       side.onEvent = (e, now) => {
         if (e.type !== 'writable') return;
-        assert.equal(side.agent.state, 'checking', 'writable comes before connected');
+        assert.equal(side.agent.nominated, false, 'writable comes before the nomination');
         sentAt[side.name] = now;
         assert.ok(side.agent.send(bytes(0x80, byte)), 'sent on a valid pair');
       };
@@ -190,14 +190,17 @@ test('data goes on the first valid pair while the nomination is under way (RFC 8
     );
     assert.deepEqual([...b.data[0]!], [0x80, 1]);
     assert.deepEqual([...a.data[0]!], [0x80, 2]);
-    // Each side had its first valid pair before its agent was connected, and the other side
-    // took the data (it knows the address from the checks).
+    // Each side sent on its first valid pair before the nomination, and the other side took
+    // the data (it knows the address from the checks). As in browsers, the transport is
+    // 'connected' from that first usable pair, and reports it as the selected pair.
     for (const side of [a, b]) {
       const connectedAt = side.stateLog.find((l) => l.state === 'connected')?.at;
       assert.ok(
-        sentAt[side.name]! < (connectedAt ?? Infinity),
-        `${side.name} sent before connected`,
+        sentAt[side.name]! < (side.nominatedAt ?? Infinity),
+        `${side.name} sent before the nomination`,
       );
+      assert.equal(connectedAt, sentAt[side.name], `${side.name} connected when writable`);
+      assert.equal(side.events.filter((e) => e.type === 'selected-pair').length >= 1, true);
     }
     assert.equal(a.events.filter((e) => e.type === 'writable').length, 1);
   }
@@ -230,7 +233,7 @@ test('not writable while the peer has not checked us: a pair answered only prove
   assert.equal(b.events.filter((e) => e.type === 'writable').length, 1);
 });
 
-test('before selection, a valid pair carries data only while the agent is checking', () => {
+test('before the nomination, a valid pair is connected and keeps consent; losing it fails the transport', () => {
   const { a, b, run, net } = setup(
     55,
     ['controlled', 'controlling'],
@@ -248,14 +251,25 @@ test('before selection, a valid pair carries data only while the agent is checki
     run(() => a.events.some((e) => e.type === 'writable'), 10_000),
     'a writable',
   );
-  assert.equal(a.agent.state, 'checking');
+  assert.equal(a.agent.state, 'connected');
+  assert.equal(a.agent.nominated, false);
+  assert.ok(a.agent.getSelectedPair(), 'the pair in use is reported');
   assert.ok(a.agent.send(bytes(0x80, 1)), 'sent on a valid pair');
+  // Consent is kept on it as on a selected pair (RFC 7675).
   partition(net, a, b);
+  const cut = net.now;
   assert.ok(
-    run(() => a.agent.state === 'failed', 120_000),
+    run(() => a.agent.state === 'disconnected', 10_000),
+    'disconnected once consent requests go unanswered',
+  );
+  assert.ok(
+    run(() => a.agent.state === 'failed', 60_000),
     'a fails once the path is gone',
   );
+  // Consent expiry (30 s after the last answer), not the checklist's 70 s failure.
+  assert.ok(net.now - cut <= 32_000, `failed ${net.now - cut} ms after the cut`);
   assert.equal(a.agent.send(bytes(0x80, 2)), false, 'nothing goes out after failed');
+  assert.equal(a.agent.state, 'failed');
 });
 
 test('candidates travel as SDP text; a non-canonical IPv6 spelling still matches the socket', () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IceEvent } from '../../src/ice/index.js';
+import { type IceEvent, parseCandidate } from '../../src/ice/index.js';
 import { runSimulation, type SimEndpoint, SimNetwork } from '../sim/network.js';
 import {
   type AgentEndpoint,
   bytes,
   isConnected,
+  isNominated,
   makePeer,
   Signaller,
   startGathering,
@@ -107,7 +108,7 @@ test('ICE restart: data keeps flowing on the old pair, then a new-generation pai
   wirePeers(net, sig, a, b);
   startGathering(a, 0);
   startGathering(b, 0);
-  assert.ok(runSimulation(net, [a, b, sig], () => isConnected(a) && isConnected(b), 10_000));
+  assert.ok(runSimulation(net, [a, b, sig], () => isNominated(a) && isNominated(b), 10_000));
   const oldUfragA = a.agent.localUfrag;
   const oldUfragB = b.agent.localUfrag;
 
@@ -132,17 +133,12 @@ test('ICE restart: data keeps flowing on the old pair, then a new-generation pai
       a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t2),
     );
   });
-  const ok = runSimulation(
-    net,
-    endpoints,
-    () => selectedEvents(a).length >= 2 && selectedEvents(b).length >= 2,
-    10_000,
-  );
+  const newPair = (e: AgentEndpoint) =>
+    selectedEvents(e).at(-1)!.local.ufrag === e.agent.localUfrag && e.agent.nominated;
+  const ok = runSimulation(net, endpoints, () => newPair(a) && newPair(b), 10_000);
   assert.ok(ok, 'a new pair is selected on both sides');
   assert.notEqual(a.agent.localUfrag, oldUfragA);
   assert.notEqual(b.agent.localUfrag, oldUfragB);
-  assert.equal(selectedEvents(a).at(-1)!.local.ufrag, a.agent.localUfrag);
-  assert.equal(selectedEvents(b).at(-1)!.local.ufrag, b.agent.localUfrag);
   // Not a datagram was refused and data arrived all through the restart.
   assert.equal(ticker.refused, 0);
   assert.ok(a.data.length - beforeA >= (net.now - t0) / 20 - 2, 'b→a data during restart');
@@ -153,4 +149,40 @@ test('ICE restart: data keeps flowing on the old pair, then a new-generation pai
   runSimulation(net, endpoints, () => false, 1000);
   assert.ok(isConnected(a) && isConnected(b));
   assert.equal(ticker.refused, 0);
+});
+
+test('an ICE restart before the nomination: the pair in use carries data until the new generation has one', () => {
+  const net = new SimNetwork(202, { delay: 10, jitter: 5 });
+  const sig = new Signaller();
+  const { a, b } = peers(net);
+  wirePeers(net, sig, a, b);
+  // A remote candidate ranked above all others that never answers holds a's nomination back.
+  const phantom = parseCandidate('candidate:9 1 udp 2147483647 fd00::99 9 typ host');
+  assert.ok(phantom.ok);
+  a.agent.addRemoteCandidate(phantom.candidate, 0);
+  startGathering(a, 0);
+  startGathering(b, 0);
+  assert.ok(runSimulation(net, [a, b, sig], () => isConnected(a) && isConnected(b), 10_000));
+  assert.ok(!a.agent.nominated && !b.agent.nominated, 'connected before the nomination');
+
+  const ticker = new DataTicker(a, b);
+  ticker.next = net.now;
+  const endpoints = [a, b, sig, ticker];
+  const t0 = net.now;
+  a.agent.restart(t0);
+  sig.schedule(t0 + 40, (t) => {
+    b.agent.restart(t);
+    b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t);
+    sig.schedule(t + 40, (t2) =>
+      a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t2),
+    );
+  });
+  const onNewPair = (e: AgentEndpoint) =>
+    e.agent.getSelectedPair()?.local.ufrag === e.agent.localUfrag;
+  assert.ok(runSimulation(net, endpoints, () => onNewPair(a) && onNewPair(b), 10_000));
+  runSimulation(net, endpoints, () => false, 500);
+  assert.equal(ticker.refused, 0, 'no datagram refused through the restart');
+  assert.ok(a.data.length >= (net.now - t0) / 20 - 2, 'b→a data during restart');
+  assert.ok(b.data.length >= (net.now - t0) / 20 - 2, 'a→b data during restart');
+  for (const e of [a, b]) assert.ok(!e.states().includes('failed'), e.states().join());
 });

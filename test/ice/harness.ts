@@ -33,6 +33,8 @@ export class AgentEndpoint implements SimEndpoint {
   /** Every state change with the virtual time it was seen. */
   readonly stateLog: { state: string; at: number }[] = [];
   readonly keys: string[];
+  /** When the agent's current pair was first the nominated one. */
+  nominatedAt: number | undefined;
   /** Datagrams the agent handed out for the network, counted by kind. */
   sentStun = 0;
   onEvent: ((e: IceEvent, now: number) => void) | undefined;
@@ -83,6 +85,7 @@ export class AgentEndpoint implements SimEndpoint {
       if (e.type === 'state') this.stateLog.push({ state: e.state, at: now });
       this.onEvent?.(e, now);
     }
+    if (this.nominatedAt === undefined && this.agent.nominated) this.nominatedAt = now;
   }
 
   states(): string[] {
@@ -281,6 +284,11 @@ export function ipv6Pair(net: SimNetwork): { a: AgentEndpoint; b: AgentEndpoint 
 
 export function isConnected(e: AgentEndpoint): boolean {
   return e.agent.state === 'connected' || e.agent.state === 'completed';
+}
+
+/** Connected on the pair nomination chose, not only on a valid pair before it. */
+export function isNominated(e: AgentEndpoint): boolean {
+  return isConnected(e) && e.agent.nominated;
 }
 
 /** Cuts (or with heal = true restores) every path between the two endpoints' addresses. */

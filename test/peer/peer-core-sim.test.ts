@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { DataChannel } from '../../src/datachannel/index.js';
 import { type DtlsCertificate, generateDtlsCertificate } from '../../src/dtls/index.js';
-import type { IceCandidate } from '../../src/ice/index.js';
+import { type IceCandidate, parseCandidate } from '../../src/ice/index.js';
 import { PeerCore, type PeerCoreEvent } from '../../src/peer/index.js';
 import type { Address } from '../../src/stun/index.js';
 import { key, parseKey } from '../ice/harness.js';
@@ -81,6 +81,8 @@ async function pair(
   creator: 'client' | 'server' = 'client',
   /** a's DTLS role (a is ICE controlling); b takes the other. */
   aDtls: 'client' | 'server' = 'client',
+  /** Runs once both cores exist, before the credentials are exchanged. */
+  before?: (a: CoreEndpoint, b: CoreEndpoint) => void,
 ) {
   const [certA, certB] = await certificates;
   const net = new SimNetwork(seed, conditions);
@@ -110,6 +112,7 @@ async function pair(
     certB,
     handler(() => a),
   );
+  before?.(a, b);
   a.core.setRemoteCredentials(b.core.ice.localUfrag, b.core.ice.localPwd, 0);
   b.core.setRemoteCredentials(a.core.ice.localUfrag, a.core.ice.localPwd, 0);
   const sctp = { localPort: 5000, remotePort: 5000, remoteMaxMessageSize: 262144 };
@@ -189,6 +192,38 @@ describe('PeerCore on the simulated network', () => {
       });
     }
   }
+
+  test('a channel open before the nomination is open on a connected transport that reports its pair', async () => {
+    // A remote candidate ranked above the real one that never answers: the controlling side
+    // holds its nomination back for it (up to 1 s) while DTLS and SCTP run on the valid pair.
+    const phantom = parseCandidate('candidate:9 1 udp 2147483647 10.0.0.99 9 typ host');
+    assert.ok(phantom.ok);
+    const { net, a, b } = await pair(5, { delay: 10 }, undefined, 'client', 'client', (a) =>
+      a.core.addRemoteCandidate(phantom.candidate, 0),
+    );
+    // The first check went to the phantom, the real pair's a Ta (50 ms) later.
+    assert.ok(net.now <= 150, `open at ${net.now} ms`);
+    for (const side of [a, b]) {
+      assert.equal(side.core.ice.state, 'connected');
+      assert.equal(side.core.ice.nominated, false, 'not nominated yet');
+      const sel = side.core.ice.getSelectedPair();
+      assert.ok(sel, 'the pair in use is reported');
+      assert.notEqual(sel.remote.address, '10.0.0.99');
+      const states = side.events.flatMap((e) => (e.type === 'ice-state' ? [e.state] : []));
+      assert.deepEqual(states, ['checking', 'connected']);
+      assert.equal(side.events.filter((e) => e.type === 'selected-pair').length, 1);
+    }
+    // The nomination comes once the phantom's check has had its second: the same pair, so no
+    // second change is reported, and the transport completes.
+    assert.ok(
+      runSimulation(net, [a, b], () => a.core.ice.nominated && b.core.ice.nominated, 5_000),
+      'nominated',
+    );
+    for (const side of [a, b]) {
+      assert.equal(side.events.filter((e) => e.type === 'selected-pair').length, 1);
+      assert.notEqual(side.core.ice.state, 'failed');
+    }
+  });
 
   test('an answer that reaches the offerer 35 s late: the answerer starts DTLS only once checked, and the channel opens', async () => {
     const [certA, certB] = await certificates;
