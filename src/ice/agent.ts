@@ -765,15 +765,18 @@ export class IceAgent {
   private usablePair(): CandidatePair | undefined {
     if (this.closed) return undefined;
     if (this.selected !== undefined) return this.selected;
-    const g = this.gen;
-    if (g.writable && !g.failed) return g.bestValidPair();
-    // An ICE restart begun before the nomination: the pair in use carries on until the new
-    // generation has one, as a selected pair would.
     const cur = this.current;
-    if (cur !== undefined && !cur.generation.failed && this.oldGens.includes(cur.generation)) {
-      return cur;
-    }
-    return undefined;
+    // Consent lost (RFC 7675 5.1): the transport stays failed on that pair until a restart.
+    if (cur !== undefined && this.consent.expired) return cur;
+    const g = this.gen;
+    const best = g.writable && !g.failed ? g.bestValidPair() : undefined;
+    if (best !== undefined) return best;
+    // Otherwise the pair in use stays, for consent to judge: a check on it may have failed
+    // (say, the nomination's, on a path that has just gone), or an ICE restart begun before
+    // the nomination has no pair of its own yet.
+    if (cur === undefined) return undefined;
+    const alive = cur.generation === g ? !g.failed : this.oldGens.includes(cur.generation);
+    return alive ? cur : undefined;
   }
 
   /**
@@ -843,6 +846,8 @@ export class IceAgent {
     if (startChecks && now >= this.lastPacedAt + this.ta && this.startPacedWork(now)) {
       this.lastPacedAt = now;
     }
+    // Consent runs on the pair in use after whatever this input changed (a nomination).
+    this.updateCurrentPair();
     this.runConsent(now);
     this.checkFailure(now);
     this.updateState(now);
@@ -986,11 +991,9 @@ export class IceAgent {
     const cur = this.current;
     if (!cur || this.consent.expired) return;
     if (this.consent.update(now)) {
-      // RFC 7675 5.1: consent expired, stop sending; the state becomes 'failed'. A pair in use
-      // before the nomination fails its generation: no other pair takes over without a restart.
+      // RFC 7675 5.1: consent expired, stop sending; the state becomes 'failed'.
       for (const [k, e] of this.transactions) if (e.kind === 'consent') this.transactions.delete(k);
       this.dataRemotes.clear();
-      if (cur !== this.selected) cur.generation.failed = true;
       return;
     }
     if (this.consent.takeDue(now)) this.startCheck(cur, 'consent', now);

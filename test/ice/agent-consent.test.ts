@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TIMER_LATENESS_MS } from '../../src/ice/consent.js';
+import { parseCandidate } from '../../src/ice/index.js';
+import { buildCheckRequest } from '../../src/ice/messages.js';
 import {
   decodeStun,
   getIceControlled,
   getIceControlling,
   hasUseCandidate,
+  newTransactionId,
   type StunMessage,
   shortTermKey,
   verifyFingerprint,
@@ -17,8 +20,10 @@ import {
   bytes,
   dualStackPair,
   isConnected,
+  partition,
   Signaller,
   startGathering,
+  v4,
 } from './harness.js';
 
 /** Records the requests `e` sends (with the virtual time) once `since()` says so. */
@@ -151,4 +156,98 @@ test('after a role switch the consent request is encoded again with the new role
     assert.ok(verifyMessageIntegrity(m, key));
   }
   assert.ok(isConnected(a) && isConnected(b), `${a.state} ${b.state}`);
+});
+
+/** Peers whose controlling side holds its nomination back for a remote candidate that never answers. */
+function heldNomination(seed: number, controlling: 'a' | 'b', holdFor = 1000) {
+  const net = new SimNetwork(seed, { delay: 5 });
+  const sig = new Signaller();
+  const held = { role: 'controlling' as const, nominationTimeout: holdFor };
+  const other = { role: 'controlled' as const };
+  const { a, b } = dualStackPair(
+    net,
+    sig,
+    controlling === 'a' ? held : other,
+    controlling === 'a' ? other : held,
+  );
+  const phantom = parseCandidate('candidate:9 1 udp 2147483647 fd00::99 9 typ host');
+  assert.ok(phantom.ok);
+  (controlling === 'a' ? a : b).agent.addRemoteCandidate(phantom.candidate, 0);
+  startGathering(a, 0);
+  startGathering(b, 0);
+  const run = (done: () => boolean, ms: number) => runSimulation(net, [a, b, sig], done, ms);
+  return { net, a, b, run };
+}
+
+test('a pair in use before the nomination whose path goes: disconnected, then failed 30 s after its last answer, never back to checking', () => {
+  const { net, a, b, run } = heldNomination(1, 'a');
+  assert.ok(run(() => isConnected(a), 10_000));
+  assert.equal(a.agent.nominated, false);
+  const cut = net.now;
+  partition(net, a, b);
+  // The nomination's check on the pair in use times out meanwhile: that must not drop the
+  // pair before consent does.
+  assert.ok(
+    run(() => a.state === 'failed', 45_000),
+    a.states().join(),
+  );
+  const after = a.stateLog.filter((s) => s.at > cut).map((s) => s.state);
+  assert.deepEqual(after, ['disconnected', 'failed']);
+  assert.ok(net.now - cut <= 30_000, `failed ${net.now - cut} ms after the cut`);
+  assert.equal(a.agent.send(bytes(0x80)), false);
+});
+
+for (const nominated of [false, true]) {
+  test(`an ICE restart whose answer never comes, then the old pair loses consent: failed (${nominated ? 'nominated' : 'before the nomination'})`, () => {
+    const { net, a, b, run } = heldNomination(3, 'a');
+    assert.ok(run(() => isConnected(a) && a.agent.nominated === nominated, 20_000));
+    a.agent.restart(net.now);
+    partition(net, a, b);
+    assert.ok(
+      run(() => a.state === 'failed', 40_000),
+      a.states().join(),
+    );
+    assert.equal(a.agent.send(bytes(0x80)), false);
+    // And it stays failed: no later input revives it without another restart.
+    run(() => false, 10_000);
+    assert.equal(a.state, 'failed');
+  });
+}
+
+test('a nomination that arrives as consent on the pair in use runs out takes over, and checking goes on', () => {
+  // a (controlled) uses its IPv6 pair before the nomination; b holds the nomination back. The
+  // IPv6 path goes; just as consent on it runs out, b nominates the IPv4 pair (in the same
+  // turn, as a timer running late would have it).
+  const deadline = () => {
+    const { net, a, b, run } = heldNomination(55, 'b', 1e9);
+    run(() => false, 2000);
+    partition(net, a, b);
+    assert.ok(run(() => a.state === 'failed', 40_000));
+    return net.now;
+  };
+  const failAt = deadline();
+  const { net, a, b, run } = heldNomination(55, 'b', 1e9);
+  run(() => false, 2000);
+  assert.equal(a.agent.getSelectedPair()?.remote.address, 'fd00::2');
+  assert.equal(a.agent.nominated, false);
+  partition(net, a, b);
+  // From here b is silent but for its nomination.
+  runSimulation(net, [a], () => false, failAt - net.now - 1);
+  assert.equal(a.state, 'disconnected');
+  const check = buildCheckRequest({
+    transactionId: newTransactionId(),
+    username: `${a.agent.localUfrag}:${b.agent.localUfrag}`,
+    priority: 1000,
+    role: 'controlling',
+    tieBreaker: b.agent.tieBreaker,
+    useCandidate: true,
+    key: shortTermKey(a.agent.localPwd),
+  });
+  a.agent.handleDatagram(check, v4('10.0.0.2', 6000), v4('10.0.0.1', 5000), failAt);
+  a.drainEvents(failAt);
+  assert.equal(a.agent.nominated, true);
+  assert.equal(a.agent.getSelectedPair()?.remote.address, '10.0.0.2');
+  assert.notEqual(a.state, 'failed');
+  // The generation of the nominated pair was not failed with the pair it replaced.
+  assert.equal((a.agent as unknown as { gen: { failed: boolean } }).gen.failed, false);
 });
