@@ -1,5 +1,5 @@
 /** The client's side of the full DTLS 1.2 handshake (RFC 6347 4.2.4 flights 1, 3 and 5). */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { concatBytes } from './byte-reader.js';
 import { cipherSuiteInfo } from './cipher-suites.js';
 import { AlertDescription, DTLS_1_2, ExtensionType, HandshakeType } from './constants.js';

@@ -3,7 +3,8 @@
  * secret over the ClientHello's parameters, so a ClientHello carrying it proves the client
  * receives at its address without the server keeping anything per attempt.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import type { ClientHello } from './messages.js';
 
 const COOKIE_LENGTH = 32;

@@ -1,5 +1,5 @@
 /** The server's side of the full DTLS 1.2 handshake (RFC 6347 4.2.4 flights 2, 4 and 6). */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { concatBytes } from './byte-reader.js';
 import {
   AlertDescription,

@@ -1,5 +1,6 @@
 /** Random ICE credentials (RFC 8839 5.4), tie-breakers and mDNS host names. */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUint64 } from '../util/random.js';
 
 const ICE_CHAR_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -17,7 +18,7 @@ export const randomUfrag = (): string => randomIceString(8);
 export const randomPwd = (): string => randomIceString(24);
 
 export function randomTieBreaker(): bigint {
-  return randomBytes(8).readBigUInt64BE(0);
+  return randomUint64();
 }
 
 /** A name like Chrome's for hiding a host address: "<uuid v4>.local". */

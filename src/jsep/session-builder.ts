@@ -1,5 +1,5 @@
 /** The session part of local descriptions, as Chrome writes it, and fresh session ids. */
-import { randomBytes } from 'node:crypto';
+import { randomUint64 } from '../util/random.js';
 import { canonicalAttributeLine } from './sdp-attribute-format.js';
 import type { MediaDescription, SdpAttribute, SessionDescription } from './sdp-model.js';
 import { rememberOriginalText } from './sdp-original-text.js';
@@ -53,5 +53,5 @@ function chromeMsidSemantic(): SdpAttribute {
 
 /** A random o= session id: 63 bits as decimal digits, as browsers make them. */
 export function randomSessionId(): string {
-  return (randomBytes(8).readBigUInt64BE(0) >> 1n).toString();
+  return (randomUint64() >> 1n).toString();
 }

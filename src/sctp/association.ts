@@ -3,9 +3,9 @@
  * `handlePacket`, packets out through `pollTransmit`, time through `now` arguments and
  * `handleTimeout`. Meant to run over DTLS (RFC 8261), so there are no addresses, only ports.
  */
-import { randomBytes } from 'node:crypto';
 import { copyBytes } from '../bytes/copy.js';
 import { Slab } from '../bytes/slab.js';
+import { randomBytes, randomUint32 } from '../util/random.js';
 import {
   decodeCauses,
   decodeForwardTsn,
@@ -145,7 +145,7 @@ function pad4(n: number): number {
 function randomTag(): number {
   // Verification tags must not be zero.
   for (;;) {
-    const t = randomBytes(4).readUInt32BE(0);
+    const t = randomUint32();
     if (t !== 0) return t;
   }
 }
@@ -257,7 +257,7 @@ export class SctpAssociation {
     this.heartbeatInterval = opts.heartbeatInterval ?? 30000;
     this.cookieLifetime = opts.cookieLifetime ?? 60000;
     this.sendBufferLimit = opts.sendBufferLimit ?? 64 * 1024 * 1024;
-    this.localInitialTsn = (opts.initialTsn ?? randomBytes(4).readUInt32BE(0)) >>> 0;
+    this.localInitialTsn = (opts.initialTsn ?? randomUint32()) >>> 0;
     this.nextReconfigSeq = this.localInitialTsn;
   }
 

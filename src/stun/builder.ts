@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { type Address, addressBytes } from './address.js';
 import {
   encodeMessageType,
@@ -10,20 +10,9 @@ import {
 import { allocMessage } from './message-slab.js';
 import { writeFingerprintValue, writeIntegrityValue } from './seal.js';
 
-// One randomFillSync call per 256 ids: each call costs microseconds, more than a whole message.
-// A fresh pool is allocated when one runs out, so ids handed out earlier never change.
-const ID_POOL_SIZE = 12 * 256;
-let idPool = new Uint8Array(0);
-let idPoolOffset = 0;
-
 /** A new random 12-byte transaction id (from the CSPRNG). */
 export function newTransactionId(): Uint8Array {
-  if (idPoolOffset + 12 > idPool.length) {
-    idPool = randomFillSync(new Uint8Array(ID_POOL_SIZE));
-    idPoolOffset = 0;
-  }
-  idPoolOffset += 12;
-  return idPool.subarray(idPoolOffset - 12, idPoolOffset);
+  return randomBytes(12);
 }
 
 export interface StunBuilderOptions {
