@@ -22,7 +22,13 @@ interface StreamQueue<M extends QueuedMessage> {
 
 export class SendQueue<M extends QueuedMessage> {
   private readonly streams = new Map<number, StreamQueue<M>>();
-  private readonly ring: StreamQueue<M>[] = [];
+  /**
+   * The streams with messages, in turn order. A stream that runs dry leaves a hole, compacted
+   * away once holes are half the ring: shifting the rest down at every removal was quadratic
+   * when a thousand channels each sent a message at once.
+   */
+  private readonly ring: (StreamQueue<M> | undefined)[] = [];
+  private holes = 0;
   private pos = 0;
   private current: M | undefined;
   /** Total size of multi-chunk messages begun and not finished (what the peer must buffer). */
@@ -47,7 +53,7 @@ export class SendQueue<M extends QueuedMessage> {
   }
 
   get empty(): boolean {
-    return this.ring.length === 0;
+    return this.ring.length === this.holes;
   }
 
   hasQueued(streamId: number): boolean {
@@ -58,12 +64,17 @@ export class SendQueue<M extends QueuedMessage> {
   /** The message the next chunk comes from; stays the same until `update` moves on. */
   peek(): M | undefined {
     if (this.current) return this.current;
-    const n = this.ring.length;
-    if (n === 0) return undefined;
+    const ring = this.ring;
+    const n = ring.length;
+    if (n === this.holes) return undefined;
     if (this.pos >= n) this.pos = 0;
+    let first = -1;
     for (let i = 0; i < n; i++) {
       const at = (this.pos + i) % n;
-      const m = this.ring[at]!.msgs[this.ring[at]!.head]!;
+      const q = ring[at];
+      if (q === undefined) continue;
+      if (first < 0) first = at;
+      const m = q.msgs[q.head]!;
       // Starting another multi-chunk message must not ask the peer to buffer more than it can.
       if (
         this.interleave &&
@@ -78,7 +89,8 @@ export class SendQueue<M extends QueuedMessage> {
       this.current = m;
       return m;
     }
-    const q = this.ring[this.pos]!;
+    this.pos = first;
+    const q = ring[first]!;
     this.current = q.msgs[q.head]!;
     return this.current;
   }
@@ -108,14 +120,12 @@ export class SendQueue<M extends QueuedMessage> {
     if (q.head >= q.msgs.length) {
       q.msgs.length = 0;
       q.head = 0;
-      // The finished message is nearly always the one whose turn it is: no search then.
+      // The finished message is nearly always the one whose turn it is: no search then. The
+      // turn stays at the hole, so the next stream in order is next.
       const at = this.ring[this.pos] === q ? this.pos : this.ring.indexOf(q);
-      // Shifted in place: splice would allocate the removed element's array on every finish.
-      const ring = this.ring;
-      const last = ring.length - 1;
-      for (let i = at; i < last; i++) ring[i] = ring[i + 1]!;
-      ring.length = last;
-      if (at < this.pos) this.pos--;
+      this.ring[at] = undefined;
+      this.holes++;
+      if (this.holes >= 16 && this.holes * 2 >= this.ring.length) this.compact();
     } else {
       if (q.head >= 1024 && q.head * 2 >= q.msgs.length) {
         q.msgs = q.msgs.slice(q.head);
@@ -123,5 +133,21 @@ export class SendQueue<M extends QueuedMessage> {
       }
       this.pos++;
     }
+  }
+
+  /** Drops the holes; the turn stays with the same stream (or the one after a hole). */
+  private compact(): void {
+    const ring = this.ring;
+    let w = 0;
+    let pos = 0;
+    for (let r = 0; r < ring.length; r++) {
+      if (r === this.pos) pos = w;
+      const q = ring[r];
+      if (q !== undefined) ring[w++] = q;
+    }
+    if (this.pos >= ring.length) pos = w;
+    ring.length = w;
+    this.holes = 0;
+    this.pos = pos;
   }
 }
