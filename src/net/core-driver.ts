@@ -10,6 +10,7 @@ import {
   readIpv6AddressFlags,
   selectLocalAddresses,
 } from './interfaces.js';
+import { asIoTurn } from './io-turn.js';
 import { type MdnsOptions, MdnsService } from './mdns.js';
 import { parseStunServer, resolveStunServer } from './stun-server.js';
 import { TimerSlot, timerWheel } from './timer-wheel.js';
@@ -321,8 +322,10 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
 
   private readonly onTurnFlush = () => {
     this.turnFlushQueued = false;
-    if (!this.closed) this.flush();
+    if (!this.closed) asIoTurn(this.flushBound);
   };
+
+  private readonly flushBound = () => this.flush();
 
   private readonly onSocketError = (endpoint: UdpEndpoint, err: Error) => {
     const i = this.endpointList.indexOf(endpoint);
@@ -345,7 +348,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     const core = this.coreInstance;
     if (!core || this.closed) return;
     core.handleTimeout(performance.now());
-    this.flush();
+    asIoTurn(this.flushBound);
   }
 
   /** Drains transmits and events until both are empty, then re-arms the timer. */

@@ -2,8 +2,10 @@
  * The transport threads of this process: started on first use, at most one per core (capped),
  * each hosting many connections. A thread keeps the process alive only while it hosts one.
  */
+
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { asIoTurn } from '../../net/io-turn.js';
 import type { EngineCommand, EngineReport } from './messages.js';
 
 const MAX_THREADS = 4;
@@ -60,9 +62,13 @@ class TransportThread {
   constructor() {
     this.worker = startThread();
     this.worker.unref();
-    this.worker.on('message', (reports: EngineReport[]) => {
-      for (const r of reports) this.clients.get(r.id)?.onReport(r);
-    });
+    // What the thread reports is I/O: events it queues for the application may run as soon as
+    // this callback returns (src/net/io-turn.ts).
+    this.worker.on('message', (reports: EngineReport[]) =>
+      asIoTurn(() => {
+        for (const r of reports) this.clients.get(r.id)?.onReport(r);
+      }),
+    );
     this.worker.on('error', (err) => this.fail(`transport thread failed: ${err.message}`));
     this.worker.on('exit', (code) => this.fail(`transport thread exited (${code})`));
   }
