@@ -101,6 +101,18 @@ class DataTicker implements SimEndpoint {
   flush(): void {}
 }
 
+/** a restarts and sends its new credentials; b restarts when it sees them (as an answerer). */
+function restartBoth(a: AgentEndpoint, b: AgentEndpoint, sig: Signaller, t0: number): void {
+  a.agent.restart(t0);
+  sig.schedule(t0 + 40, (t) => {
+    b.agent.restart(t);
+    b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t);
+    sig.schedule(t + 40, (t2) =>
+      a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t2),
+    );
+  });
+}
+
 test('ICE restart: data keeps flowing on the old pair, then a new-generation pair is selected', () => {
   const net = new SimNetwork(201, { delay: 10, jitter: 5 });
   const sig = new Signaller();
@@ -119,20 +131,12 @@ test('ICE restart: data keeps flowing on the old pair, then a new-generation pai
   const beforeA = a.data.length;
   const beforeB = b.data.length;
 
-  // a restarts and sends its new credentials; b restarts when it sees them (as an answerer).
   const t0 = net.now;
-  a.agent.restart(t0);
+  restartBoth(a, b, sig, t0);
   const selectedEvents = (e: AgentEndpoint) =>
     e.events.filter(
       (ev): ev is Extract<IceEvent, { type: 'selected-pair' }> => ev.type === 'selected-pair',
     );
-  sig.schedule(t0 + 40, (t) => {
-    b.agent.restart(t);
-    b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t);
-    sig.schedule(t + 40, (t2) =>
-      a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t2),
-    );
-  });
   const newPair = (e: AgentEndpoint) =>
     selectedEvents(e).at(-1)!.local.ufrag === e.agent.localUfrag && e.agent.nominated;
   const ok = runSimulation(net, endpoints, () => newPair(a) && newPair(b), 10_000);
@@ -169,14 +173,7 @@ test('an ICE restart before the nomination: the pair in use carries data until t
   ticker.next = net.now;
   const endpoints = [a, b, sig, ticker];
   const t0 = net.now;
-  a.agent.restart(t0);
-  sig.schedule(t0 + 40, (t) => {
-    b.agent.restart(t);
-    b.agent.setRemoteCredentials(a.agent.localUfrag, a.agent.localPwd, t);
-    sig.schedule(t + 40, (t2) =>
-      a.agent.setRemoteCredentials(b.agent.localUfrag, b.agent.localPwd, t2),
-    );
-  });
+  restartBoth(a, b, sig, t0);
   const onNewPair = (e: AgentEndpoint) =>
     e.agent.getSelectedPair()?.local.ufrag === e.agent.localUfrag;
   assert.ok(runSimulation(net, endpoints, () => onNewPair(a) && onNewPair(b), 10_000));
