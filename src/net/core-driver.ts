@@ -70,6 +70,11 @@ export interface CoreDriverOptions<C> {
   ref?: boolean;
   /** Replaces os.networkInterfaces(), for tests. */
   networkInterfaces?: () => NetworkInterfaceMap;
+  /**
+   * Set by the library's own engines, whose onEvent only queues work: received data and timers
+   * are then handed over as I/O turns (see io-turn.ts). Never for an application's listener.
+   */
+  internalListener?: boolean;
 }
 
 /**
@@ -322,8 +327,14 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
 
   private readonly onTurnFlush = () => {
     this.turnFlushQueued = false;
-    if (!this.closed) asIoTurn(this.flushBound);
+    if (!this.closed) this.flushIo();
   };
+
+  /** A flush from the I/O layer's own callback (received datagrams, a timer). */
+  private flushIo(): void {
+    if (this.opts.internalListener === true) asIoTurn(this.flushBound);
+    else this.flush();
+  }
 
   private readonly flushBound = () => this.flush();
 
@@ -348,7 +359,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     const core = this.coreInstance;
     if (!core || this.closed) return;
     core.handleTimeout(performance.now());
-    asIoTurn(this.flushBound);
+    this.flushIo();
   }
 
   /** Drains transmits and events until both are empty, then re-arms the timer. */

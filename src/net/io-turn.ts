@@ -1,7 +1,8 @@
 /**
- * Marks the I/O layer's own callbacks: a batch of received datagrams handed to the cores, or
- * their expired timers. No application code is on the stack then, so work they queue for the
- * application may run as soon as the callback returns instead of an event-loop turn later.
+ * Marks the I/O layer's own callbacks that reach only the library's code: a batch of received
+ * datagrams or an expired timer handed to a connection's cores, a transport thread's reports.
+ * No application code is on the stack then, so work they queue for the application may run as
+ * soon as the callback returns instead of an event-loop turn later.
  */
 let depth = 0;
 

@@ -88,6 +88,7 @@ export class PeerEngine implements ConnectionEngine {
       addresses: relayOnly ? { addresses: [] } : opts.addresses,
       portRange: opts.portRange,
       sharedPort: opts.sharedPort,
+      internalListener: true,
       createCore: ({ stunServers, now }) => {
         const core = new PeerCore({
           now,
