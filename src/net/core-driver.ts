@@ -181,6 +181,8 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     const shared = this.opts.sharedPort;
     if (shared !== undefined) this.mux = UdpMux.acquire(shared, this.muxClient);
     const mux = this.mux;
+    // A shared socket serves every connection of the process: its buffers are set at once. A
+    // socket of this connection's own gets them once it carries data (see UdpEndpoint).
     const bufferSizes = {
       recvBufferSize: SOCKET_BUFFER_BYTES,
       sendBufferSize: SOCKET_BUFFER_BYTES,
@@ -191,11 +193,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
         locals.map((l) =>
           mux !== undefined
             ? mux.endpoint(l.address, { scope: scopeOf(l), ...bufferSizes })
-            : bindUdpSocket(l.address, {
-                portRange: this.opts.portRange,
-                scope: scopeOf(l),
-                ...bufferSizes,
-              }),
+            : bindUdpSocket(l.address, { portRange: this.opts.portRange, scope: scopeOf(l) }),
         ),
       ),
     ]);
@@ -226,6 +224,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
         this.onDatagram,
         this.onSocketError,
         scopeOf(locals[i]!),
+        SOCKET_BUFFER_BYTES,
       );
       if (this.opts.ref === false) endpoint.setRef(false);
       this.endpointList.push(endpoint);

@@ -308,3 +308,30 @@ test('unparsable and unresolvable STUN servers become candidate errors', async (
     d.close();
   }
 });
+
+test('only the socket that carries data gets the large buffers; the others keep the defaults', async () => {
+  const both = { addresses: { addresses: ['127.0.0.1', '::1'] } };
+  pair = await startPair(both, both);
+  const { a, b } = pair;
+  await untilConnected(pair);
+  const sizes = (d: IceDriver) =>
+    d.endpoints.map((e) => ({
+      address: e.local.address,
+      recv: e.socket.getRecvBufferSize(),
+      send: e.socket.getSendBufferSize(),
+    }));
+  const before = sizes(a.driver);
+  assert.equal(before.length, 2);
+  // Connectivity checks alone (STUN) leave every socket as it was bound.
+  assert.equal(new Set(before.map((s) => s.recv)).size, 1);
+  await exchange(a, b, 5);
+  await exchange(b, a, 5);
+  for (const d of [a.driver, b.driver]) {
+    const after = sizes(d);
+    const carrying = after.filter((s) => s.recv > before[0]!.recv);
+    assert.equal(carrying.length, 1, JSON.stringify(after));
+    assert.ok(carrying[0]!.send > before[0]!.send);
+    // It is the selected pair's.
+    assert.equal(carrying[0]!.address, d.agent!.getSelectedPair()!.local.address);
+  }
+});
