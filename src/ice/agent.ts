@@ -1121,7 +1121,7 @@ export class IceAgent {
    * round trip.
    */
   get writable(): boolean {
-    return this.current !== undefined;
+    return this.current !== undefined && !this.consent.expired;
   }
 
   /** Whether the current pair is the nominated one (not a valid pair used before nomination). */

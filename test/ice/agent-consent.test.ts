@@ -195,6 +195,7 @@ test('a pair in use before the nomination whose path goes: disconnected, then fa
   assert.deepEqual(after, ['disconnected', 'failed']);
   assert.ok(net.now - cut <= 30_000, `failed ${net.now - cut} ms after the cut`);
   assert.equal(a.agent.send(bytes(0x80)), false);
+  assert.equal(a.agent.writable, false, 'nothing to start a DTLS handshake on');
 });
 
 for (const nominated of [false, true]) {
