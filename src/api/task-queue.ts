@@ -12,22 +12,28 @@
  */
 import { inIoTurn } from '../net/io-turn.js';
 
-/** Tasks queued through setImmediate that have not run yet, and whether a microtask one has. */
+/** Tasks queued through setImmediate that have not run yet. */
 let waiting = 0;
-let early = false;
+/** The task waiting to run as a microtask, if any. */
+let early: (() => void) | undefined;
 
 export function queueTask(task: () => void): void {
-  if (waiting === 0 && !early && inIoTurn()) {
-    early = true;
-    queueMicrotask(() => {
-      early = false;
-      task();
-    });
+  if (waiting === 0 && early === undefined && inIoTurn()) {
+    early = task;
+    queueMicrotask(runEarly);
     return;
   }
   waiting++;
-  setImmediate(() => {
-    waiting--;
-    task();
-  });
+  setImmediate(runWaiting, task);
+}
+
+function runEarly(): void {
+  const task = early!;
+  early = undefined;
+  task();
+}
+
+function runWaiting(task: () => void): void {
+  waiting--;
+  task();
 }

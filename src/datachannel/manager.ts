@@ -49,8 +49,6 @@ export class DataChannelManager implements ChannelHost {
   private connected = false;
   private closed = false;
   private negotiatedMaxChannels: number | null = null;
-  /** The same, shown from 'connected' on (it is known a round trip earlier on one side). */
-  private connectedMaxChannels: number | null = null;
   /** Channels holding a stream id, including negotiated ones not yet open. */
   private readonly streams = new Map<number, DataChannel>();
   /** Channels waiting for the association to connect, in creation order. */
@@ -88,7 +86,8 @@ export class DataChannelManager implements ChannelHost {
 
   /** min(inbound, outbound) negotiated streams: ids go below it. Null until connected. */
   get maxChannels(): number | null {
-    return this.connectedMaxChannels;
+    // Known a round trip before 'connected' on the side that sent the INIT; shown from then.
+    return this.connected ? this.negotiatedMaxChannels : null;
   }
 
   get remoteMaxMessageSize(): number {
@@ -235,7 +234,6 @@ export class DataChannelManager implements ChannelHost {
   private onConnected(now: number): void {
     this.streamsKnown();
     this.connected = true;
-    this.connectedMaxChannels = this.negotiatedMaxChannels;
     const starting = this.pending;
     this.pending = [];
     for (const channel of starting) {

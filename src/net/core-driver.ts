@@ -331,11 +331,9 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
 
   /** A flush from the I/O layer's own callback (received datagrams, a timer). */
   private flushIo(): void {
-    if (this.opts.internalListener === true) asIoTurn(this.flushBound);
+    if (this.opts.internalListener === true) asIoTurn(flushDriver, this);
     else this.flush();
   }
-
-  private readonly flushBound = () => this.flush();
 
   private readonly onSocketError = (endpoint: UdpEndpoint, err: Error) => {
     const i = this.endpointList.indexOf(endpoint);
@@ -543,4 +541,8 @@ function addStats(into: UdpEndpointStats, from: UdpEndpointStats): void {
   into.datagramsReceived += from.datagramsReceived;
   into.bytesReceived += from.bytesReceived;
   into.sendErrors += from.sendErrors;
+}
+
+function flushDriver(driver: { flushNow(): void }): void {
+  driver.flushNow();
 }

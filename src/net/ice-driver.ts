@@ -134,8 +134,8 @@ export class IceDriver {
   }
 
   /**
-   * Queues a datagram on the selected pair (before one is selected, on the best valid pair
-   * once the agent has reported 'writable') and sends it; false when there is none yet.
+   * Queues a datagram on the pair in use (the selected one, or before the nomination the best
+   * valid pair once the agent has reported 'writable') and sends it; false when there is none.
    */
   send(data: Uint8Array): boolean {
     const agent = this.driver.core;

@@ -11,11 +11,11 @@ export function inIoTurn(): boolean {
   return depth > 0;
 }
 
-/** Runs `fn` as an I/O layer callback. */
-export function asIoTurn(fn: () => void): void {
+/** Runs `fn(arg)` as an I/O layer callback (an argument rather than a closure per call). */
+export function asIoTurn<T>(fn: (arg: T) => void, arg: T): void {
   depth++;
   try {
-    fn();
+    fn(arg);
   } finally {
     depth--;
   }

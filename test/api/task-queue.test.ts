@@ -6,6 +6,7 @@ import { startPair, untilConnected } from '../net/ice-pair.js';
 import { withConnectedPair } from './peers.js';
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+const call = (fn: () => void) => fn();
 
 test('tasks queued from application code run in later macrotasks, after its microtasks', async () => {
   const log: string[] = [];
@@ -20,7 +21,7 @@ test('tasks queued from application code run in later macrotasks, after its micr
 test('a task queued from an I/O callback with none waiting runs once it returns, with everything it queues before the next task', async () => {
   const log: string[] = [];
   setImmediate(() => log.push('immediate queued before'));
-  asIoTurn(() => {
+  asIoTurn(call, () => {
     queueTask(async () => {
       log.push('task 1');
       process.nextTick(() => log.push('nextTick of task 1'));
@@ -43,7 +44,7 @@ test('a task queued from an I/O callback with none waiting runs once it returns,
 test('a task queued from an I/O callback waits behind tasks already queued', async () => {
   const log: string[] = [];
   queueTask(() => log.push('queued by the application'));
-  asIoTurn(() => queueTask(() => log.push('queued from I/O')));
+  asIoTurn(call, () => queueTask(() => log.push('queued from I/O')));
   await nextTurn();
   await nextTurn();
   assert.deepEqual(log, ['queued by the application', 'queued from I/O']);

@@ -64,14 +64,14 @@ class TransportThread {
     this.worker.unref();
     // What the thread reports is I/O: events it queues for the application may run as soon as
     // this callback returns (src/net/io-turn.ts).
-    this.worker.on('message', (reports: EngineReport[]) =>
-      asIoTurn(() => {
-        for (const r of reports) this.clients.get(r.id)?.onReport(r);
-      }),
-    );
+    this.worker.on('message', (reports: EngineReport[]) => asIoTurn(this.deliver, reports));
     this.worker.on('error', (err) => this.fail(`transport thread failed: ${err.message}`));
     this.worker.on('exit', (code) => this.fail(`transport thread exited (${code})`));
   }
+
+  private readonly deliver = (reports: EngineReport[]): void => {
+    for (const r of reports) this.clients.get(r.id)?.onReport(r);
+  };
 
   get load(): number {
     return this.lost === undefined ? this.clients.size : Number.POSITIVE_INFINITY;
