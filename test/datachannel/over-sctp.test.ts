@@ -303,17 +303,24 @@ test('over SctpAssociation: a channel closed after its OPEN went with the COOKIE
   const [a, b] = sctpPeers();
   const ch = a.manager.createChannel('early', {}, 0);
   let closedAt = -1;
+  let assocStateAtClose = '';
   a.pump = (_self, now) => {
     // Its id is set once the INIT-ACK is in; the OPEN leaves with the COOKIE-ECHO.
     if (closedAt < 0 && ch.id !== null && ch.state === 'connecting') {
       closedAt = now;
+      assocStateAtClose = a.assoc.state;
       ch.close(now);
       assert.equal(ch.state, 'closing');
     }
   };
   const bothClosed = () => ch.state === 'closed' && b.announced()[0]?.state === 'closed';
   assert.ok(runSimulation(net, [a, b], bothClosed, 10_000), 'closed at both ends');
-  assert.ok(closedAt >= 0, 'closed while the association was still connecting');
+  assert.ok(closedAt >= 0, 'closed before it opened');
+  assert.equal(
+    assocStateAtClose,
+    'connecting',
+    'closed while the association was still connecting',
+  );
   assert.ok(!a.eventTypes(ch).includes('open'), 'never reported open');
   // Its id is free again, and the next channel on it works both ways.
   const again = a.manager.createChannel('again', {}, net.now);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TIMER_LATENESS_MS } from '../../src/ice/consent.js';
-import { parseCandidate } from '../../src/ice/index.js';
 import { buildCheckRequest } from '../../src/ice/messages.js';
 import {
+  type Address,
   decodeStun,
   getIceControlled,
   getIceControlling,
@@ -17,6 +17,7 @@ import {
 import { runSimulation, SimNetwork } from '../sim/network.js';
 import {
   type AgentEndpoint,
+  addPhantomCandidate,
   bytes,
   dualStackPair,
   isConnected,
@@ -24,6 +25,7 @@ import {
   Signaller,
   startGathering,
   v4,
+  v6,
 } from './harness.js';
 
 /** Records the requests `e` sends (with the virtual time) once `since()` says so. */
@@ -170,9 +172,7 @@ function heldNomination(seed: number, controlling: 'a' | 'b', holdFor = 1000) {
     controlling === 'a' ? held : other,
     controlling === 'a' ? other : held,
   );
-  const phantom = parseCandidate('candidate:9 1 udp 2147483647 fd00::99 9 typ host');
-  assert.ok(phantom.ok);
-  (controlling === 'a' ? a : b).agent.addRemoteCandidate(phantom.candidate, 0);
+  addPhantomCandidate((controlling === 'a' ? a : b).agent);
   startGathering(a, 0);
   startGathering(b, 0);
   const run = (done: () => boolean, ms: number) => runSimulation(net, [a, b, sig], done, ms);
@@ -235,20 +235,27 @@ test('a nomination that arrives as consent on the pair in use runs out takes ove
   // From here b is silent but for its nomination.
   runSimulation(net, [a], () => false, failAt - net.now - 1);
   assert.equal(a.state, 'disconnected');
-  const check = buildCheckRequest({
-    transactionId: newTransactionId(),
-    username: `${a.agent.localUfrag}:${b.agent.localUfrag}`,
-    priority: 1000,
-    role: 'controlling',
-    tieBreaker: b.agent.tieBreaker,
-    useCandidate: true,
-    key: shortTermKey(a.agent.localPwd),
-  });
-  a.agent.handleDatagram(check, v4('10.0.0.2', 6000), v4('10.0.0.1', 5000), failAt);
-  a.drainEvents(failAt);
+  /** A check from b nominating the pair between `from` and `to`, handed to a at `now`. */
+  const nominationFromB = (from: Address, to: Address, now: number) => {
+    const check = buildCheckRequest({
+      transactionId: newTransactionId(),
+      username: `${a.agent.localUfrag}:${b.agent.localUfrag}`,
+      priority: 1000,
+      role: 'controlling',
+      tieBreaker: b.agent.tieBreaker,
+      useCandidate: true,
+      key: shortTermKey(a.agent.localPwd),
+    });
+    a.agent.handleDatagram(check, from, to, now);
+    a.drainEvents(now);
+  };
+  nominationFromB(v4('10.0.0.2', 6000), v4('10.0.0.1', 5000), failAt);
   assert.equal(a.agent.nominated, true);
   assert.equal(a.agent.getSelectedPair()?.remote.address, '10.0.0.2');
   assert.notEqual(a.state, 'failed');
-  // The generation of the nominated pair was not failed with the pair it replaced.
-  assert.equal((a.agent as unknown as { gen: { failed: boolean } }).gen.failed, false);
+  // Checking goes on in that generation: a later nomination of the better IPv6 pair (valid
+  // since before) is taken, which a generation failed with the pair it replaced would drop.
+  nominationFromB(v6('fd00::2', 6001), v6('fd00::1', 5001), failAt + 1000);
+  assert.equal(a.agent.getSelectedPair()?.remote.address, 'fd00::2');
+  assert.equal(a.agent.nominated, true);
 });

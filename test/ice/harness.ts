@@ -3,7 +3,13 @@
  * objects, with an optional NAT mapping), a signalling channel with its own delays, and a
  * tiny STUN server for server-reflexive gathering.
  */
-import { IceAgent, type IceAgentOptions, type IceEvent } from '../../src/ice/index.js';
+import {
+  IceAgent,
+  type IceAgentOptions,
+  type IceCandidate,
+  type IceEvent,
+  parseCandidate,
+} from '../../src/ice/index.js';
 import {
   type Address,
   decodeStun,
@@ -33,7 +39,7 @@ export class AgentEndpoint implements SimEndpoint {
   /** Every state change with the virtual time it was seen. */
   readonly stateLog: { state: string; at: number }[] = [];
   readonly keys: string[];
-  /** When the agent's current pair was first the nominated one. */
+  /** When the agent first had a nominated pair in use (not reset by an ICE restart). */
   nominatedAt: number | undefined;
   /** Datagrams the agent handed out for the network, counted by kind. */
   sentStun = 0;
@@ -303,4 +309,18 @@ export function partition(net: SimNetwork, a: AgentEndpoint, b: AgentEndpoint, h
 
 export function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
+}
+
+/**
+ * Gives `to` a remote candidate ranked above all others that never answers: a controlling
+ * agent holds its nomination back for it (up to its nominationTimeout), so data goes on a
+ * valid pair before any nomination.
+ */
+export function addPhantomCandidate(
+  to: { addRemoteCandidate(c: IceCandidate, now: number): void },
+  address = 'fd00::99',
+): void {
+  const parsed = parseCandidate(`candidate:9 1 udp 2147483647 ${address} 9 typ host`);
+  if (!parsed.ok) throw new Error(parsed.error);
+  to.addRemoteCandidate(parsed.candidate, 0);
 }

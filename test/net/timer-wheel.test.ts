@@ -147,8 +147,9 @@ test('a deadline moved from seconds ahead to a few ms ahead fires on time, not w
   assert.equal(wheel.size, 0);
 });
 
-test('far deadlines run late by no more than ICE consent scheduling allows for', () => {
-  // Consent requests are scheduled early by TIMER_LATENESS_MS so that, run late by the wheel,
-  // they still go out at most 6 s apart (RFC 7675 5.1).
+test('the coarse slack stays within what ICE consent scheduling allows for (the two constants)', () => {
+  // Consent requests are scheduled early by TIMER_LATENESS_MS so that, run late by the wheel
+  // (by at most the slack, which the test of far deadlines above checks), they still go out at
+  // most 6 s apart (RFC 7675 5.1).
   assert.ok(COARSE_SLACK_MS <= TIMER_LATENESS_MS);
 });

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { DataChannel } from '../../src/datachannel/index.js';
 import { type DtlsCertificate, generateDtlsCertificate } from '../../src/dtls/index.js';
-import { type IceCandidate, parseCandidate } from '../../src/ice/index.js';
+import type { IceCandidate } from '../../src/ice/index.js';
 import { PeerCore, type PeerCoreEvent } from '../../src/peer/index.js';
 import type { Address } from '../../src/stun/index.js';
-import { key, parseKey } from '../ice/harness.js';
+import { addPhantomCandidate, key, parseKey, Signaller } from '../ice/harness.js';
 import {
   type LinkConditions,
   runSimulation,
@@ -68,21 +68,25 @@ const ADDR_A: Address = { address: '10.0.0.1', port: 5001, family: 'IPv4' };
 const ADDR_B: Address = { address: '10.0.0.2', port: 5002, family: 'IPv4' };
 
 const certificates = Promise.all([generateDtlsCertificate(), generateDtlsCertificate()]);
+const sctp = { localPort: 5000, remotePort: 5000, remoteMaxMessageSize: 262144 };
+const fp = (c: DtlsCertificate) => [{ algorithm: 'sha-256', value: c.fingerprint('sha-256') }];
 
-/**
- * A connected pair on `conditions`; `a` is ICE controlling and DTLS client. `tap` sees every
- * datagram sent, from the start.
- */
+interface PairOptions {
+  /** Sees every datagram sent, from the start. */
+  tap?: (from: string, data: Uint8Array) => void;
+  /** Which end creates the channel: the DTLS client (default) or the DTLS server. */
+  creator?: 'client' | 'server';
+  /** a's DTLS role (default client); b takes the other. */
+  aDtls?: 'client' | 'server';
+  /** Runs once both cores exist, before the credentials are exchanged. */
+  before?: (a: CoreEndpoint, b: CoreEndpoint) => void;
+}
+
+/** A connected pair on `conditions`; `a` is ICE controlling. */
 async function pair(
   seed: number,
   conditions: LinkConditions,
-  tap?: (from: string, data: Uint8Array) => void,
-  /** Which end creates the channel: a, the DTLS client, or b, the DTLS server. */
-  creator: 'client' | 'server' = 'client',
-  /** a's DTLS role (a is ICE controlling); b takes the other. */
-  aDtls: 'client' | 'server' = 'client',
-  /** Runs once both cores exist, before the credentials are exchanged. */
-  before?: (a: CoreEndpoint, b: CoreEndpoint) => void,
+  { tap, creator = 'client', aDtls = 'client', before }: PairOptions = {},
 ) {
   const [certA, certB] = await certificates;
   const net = new SimNetwork(seed, conditions);
@@ -115,8 +119,6 @@ async function pair(
   before?.(a, b);
   a.core.setRemoteCredentials(b.core.ice.localUfrag, b.core.ice.localPwd, 0);
   b.core.setRemoteCredentials(a.core.ice.localUfrag, a.core.ice.localPwd, 0);
-  const sctp = { localPort: 5000, remotePort: 5000, remoteMaxMessageSize: 262144 };
-  const fp = (c: DtlsCertificate) => [{ algorithm: 'sha-256', value: c.fingerprint('sha-256') }];
   const bDtls = aDtls === 'client' ? 'server' : 'client';
   a.core.startTransport({ dtlsRole: aDtls, remoteFingerprints: fp(certB), sctp }, 0);
   b.core.startTransport({ dtlsRole: bDtls, remoteFingerprints: fp(certA), sctp }, 0);
@@ -167,10 +169,16 @@ describe('PeerCore on the simulated network', () => {
   test('the DTLS server answers the ClientHello at once: no HelloVerifyRequest', async () => {
     // Handshake types of the plaintext (epoch 0) DTLS handshake records each side sent.
     const sent = new Map<string, number[]>();
-    await pair(3, { delay: 10 }, (from, data) => {
-      if (data[0] !== 22 || data[3] !== 0 || data[4] !== 0 || data.length < 14) return;
-      sent.set(from, [...(sent.get(from) ?? []), data[13]!]);
-    });
+    await pair(
+      3,
+      { delay: 10 },
+      {
+        tap: (from, data) => {
+          if (data[0] !== 22 || data[3] !== 0 || data[4] !== 0 || data.length < 14) return;
+          sent.set(from, [...(sent.get(from) ?? []), data[13]!]);
+        },
+      },
+    );
     const server = sent.get(key(ADDR_B)) ?? [];
     assert.equal(server[0], 2, `server_hello first, not ${server}`);
     assert.ok(!server.includes(3), 'no HelloVerifyRequest');
@@ -184,7 +192,7 @@ describe('PeerCore on the simulated network', () => {
   for (const aDtls of ['client', 'server'] as const) {
     for (const creator of ['client', 'server'] as const) {
       test(`open at both ends in 4.5 round trips: ICE controlling side DTLS ${aDtls}, channel created by the DTLS ${creator}`, async () => {
-        const { net, channel, remote } = await pair(3, { delay: 10 }, undefined, creator, aDtls);
+        const { net, channel, remote } = await pair(3, { delay: 10 }, { creator, aDtls });
         const odd = creator === 'server' ? 1 : 0;
         assert.equal(channel.id, odd, 'the DTLS server takes odd ids, the client even ones');
         assert.equal(remote.id, odd);
@@ -196,10 +204,10 @@ describe('PeerCore on the simulated network', () => {
   test('a channel open before the nomination is open on a connected transport that reports its pair', async () => {
     // A remote candidate ranked above the real one that never answers: the controlling side
     // holds its nomination back for it (up to 1 s) while DTLS and SCTP run on the valid pair.
-    const phantom = parseCandidate('candidate:9 1 udp 2147483647 10.0.0.99 9 typ host');
-    assert.ok(phantom.ok);
-    const { net, a, b } = await pair(5, { delay: 10 }, undefined, 'client', 'client', (a) =>
-      a.core.addRemoteCandidate(phantom.candidate, 0),
+    const { net, a, b } = await pair(
+      5,
+      { delay: 10 },
+      { before: (a) => addPhantomCandidate(a.core, '10.0.0.99') },
     );
     // The first check went to the phantom, the real pair's a Ta (50 ms) later.
     assert.ok(net.now <= 150, `open at ${net.now} ms`);
@@ -236,29 +244,19 @@ describe('PeerCore on the simulated network', () => {
     const b = new CoreEndpoint(ADDR_B, 'controlled', certB, collect(candidates.b));
     a.flush(net);
     b.flush(net);
-    const sctp = { localPort: 5000, remotePort: 5000, remoteMaxMessageSize: 262144 };
-    const fp = (c: DtlsCertificate) => [{ algorithm: 'sha-256', value: c.fingerprint('sha-256') }];
     const channel = a.core.createDataChannel('late', {}, 0);
     // The answerer has the offer at once; its checks are answered from the start.
     b.core.setRemoteCredentials(a.core.ice.localUfrag, a.core.ice.localPwd, 0);
     for (const c of candidates.a) b.core.addRemoteCandidate(c, 0);
     b.core.startTransport({ dtlsRole: 'client', remoteFingerprints: fp(certA), sctp }, 0);
     const answerAt = 35_000;
-    let answered = false;
-    const answer: SimEndpoint = {
-      keys: [],
-      receive() {},
-      flush() {},
-      nextTimeout: () => (answered ? undefined : answerAt),
-      timeout(now) {
-        if (answered || now < answerAt) return;
-        answered = true;
-        a.core.setRemoteCredentials(b.core.ice.localUfrag, b.core.ice.localPwd, now);
-        for (const c of candidates.b) a.core.addRemoteCandidate(c, now);
-        a.core.startTransport({ dtlsRole: 'server', remoteFingerprints: fp(certB), sctp }, now);
-      },
-    };
-    const open = runSimulation(net, [answer, a, b], () => channel.state === 'open', 60_000);
+    const sig = new Signaller();
+    sig.schedule(answerAt, (now) => {
+      a.core.setRemoteCredentials(b.core.ice.localUfrag, b.core.ice.localPwd, now);
+      for (const c of candidates.b) a.core.addRemoteCandidate(c, now);
+      a.core.startTransport({ dtlsRole: 'server', remoteFingerprints: fp(certB), sctp }, now);
+    });
+    const open = runSimulation(net, [sig, a, b], () => channel.state === 'open', 60_000);
     assert.ok(open, `channel ${channel.state}`);
     // The answerer's handshake (and its 30 s timer) waited for the offerer's checks.
     assert.ok(net.now - answerAt <= 100, `open ${net.now - answerAt} ms after the answer`);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ChunkType } from '../../src/sctp/constants.js';
 import { runSimulation, SimNetwork } from '../sim/network.js';
-import { makePair, type SctpSimEndpoint } from './harness.js';
+import { chunksOf, makePair, type SctpSimEndpoint } from './harness.js';
 import { barePair, bulkTransfer } from './scenarios.js';
 
 function connect(net: SimNetwork, a: SctpSimEndpoint, b: SctpSimEndpoint, maxTime = 60_000) {
@@ -55,18 +56,8 @@ test('handshake survives loss of INIT, INIT-ACK, COOKIE-ECHO and COOKIE-ACK', ()
 });
 
 /** The chunk types of one SCTP packet, in order. */
-function chunkTypes(pkt: Uint8Array): number[] {
-  const types: number[] = [];
-  for (let off = 12; off + 4 <= pkt.length; ) {
-    types.push(pkt[off]!);
-    const len = (pkt[off + 2]! << 8) | pkt[off + 3]!;
-    off += (len + 3) & ~3;
-  }
-  return types;
-}
-
-const COOKIE_ECHO = 10;
-const DATA = 0;
+const chunkTypes = (pkt: Uint8Array): number[] => chunksOf(pkt).map((c) => c.type);
+const { COOKIE_ECHO, DATA } = ChunkType;
 
 test('data sent once the INIT-ACK is in travels with the COOKIE-ECHO, which comes first', () => {
   const net = new SimNetwork(4, { delay: 10 });

@@ -155,3 +155,23 @@ export function drainMessages(q: EventQueue): Received[] {
   for (let e = q.shift(); e; e = q.shift()) if (e.type === 'message') out.push(e);
   return out;
 }
+
+/** One chunk of an SCTP packet on the wire: its type, flags, offset and length. */
+export interface WireChunk {
+  type: number;
+  flags: number;
+  off: number;
+  len: number;
+}
+
+/** The chunks of one SCTP packet, in order. */
+export function chunksOf(pkt: Uint8Array): WireChunk[] {
+  const v = new DataView(pkt.buffer, pkt.byteOffset, pkt.length);
+  const out: WireChunk[] = [];
+  for (let p = 12; p + 4 <= pkt.length; ) {
+    const len = v.getUint16(p + 2);
+    out.push({ type: pkt[p]!, flags: pkt[p + 1]!, off: p, len });
+    p += (len + 3) & ~3;
+  }
+  return out;
+}

@@ -50,14 +50,12 @@ class ReferenceQueue {
   }
 }
 
-interface Msg extends QueuedMessage {}
-
 for (const interleave of [false, true]) {
   test(`round-robin turns follow the plain model over thousands of streams running dry (${interleave ? 'I-DATA' : 'DATA'})`, () => {
     for (const seed of [1, 2, 3]) {
       const prng = new Prng(seed);
       const max = 100;
-      const real = new SendQueue<Msg>(interleave, max, 1 << 30);
+      const real = new SendQueue<QueuedMessage>(interleave, max, 1 << 30);
       const ref = new ReferenceQueue(interleave);
       const push = (id: number) => {
         const len = prng.int(1, 350);
@@ -71,34 +69,31 @@ for (const interleave of [false, true]) {
         ref.push(id, len);
       };
       let served = 0;
+      /** Takes the next chunk from both queues; false once both are empty. */
+      const serveOne = (): boolean => {
+        const want = ref.serve(max);
+        const m = real.peek();
+        if (want === undefined) {
+          assert.equal(m, undefined);
+          assert.ok(real.empty);
+          return false;
+        }
+        assert.ok(m, `seed ${seed}: a message is due`);
+        assert.deepEqual([m.streamId, m.offset], want, `seed ${seed}, chunk ${served}`);
+        m.offset += Math.min(max, m.data.length - m.offset);
+        real.update(m);
+        served++;
+        return true;
+      };
       // Bursts of new messages on up to 3,000 streams (many at once, as channels opening do),
       // with chunks taken in between.
       for (let round = 0; round < 40; round++) {
         const burst = prng.int(0, 400);
         for (let i = 0; i < burst; i++) push(prng.int(0, 2999));
         const take = prng.int(0, 600);
-        for (let i = 0; i < take; i++) {
-          const want = ref.serve(max);
-          const m = real.peek();
-          if (want === undefined) {
-            assert.equal(m, undefined);
-            assert.ok(real.empty);
-            break;
-          }
-          assert.ok(m, `seed ${seed}: a message is due`);
-          assert.deepEqual([m.streamId, m.offset], want, `seed ${seed}, chunk ${served}`);
-          m.offset += Math.min(max, m.data.length - m.offset);
-          real.update(m);
-          served++;
-        }
+        for (let i = 0; i < take && serveOne(); i++);
       }
-      for (let want = ref.serve(max); want !== undefined; want = ref.serve(max)) {
-        const m = real.peek()!;
-        assert.deepEqual([m.streamId, m.offset], want);
-        m.offset += Math.min(max, m.data.length - m.offset);
-        real.update(m);
-        served++;
-      }
+      while (serveOne());
       assert.ok(real.empty);
       assert.equal(real.peek(), undefined);
       assert.ok(served > 5000, `${served} chunks`);

@@ -10,7 +10,7 @@ import { sctpChecksum } from '../../src/sctp/index.js';
 import { DataReceiver, DataResult, ITEM_COST } from '../../src/sctp/receiver.js';
 import { RtoEstimator } from '../../src/sctp/rto.js';
 import { runSimulation } from '../sim/network.js';
-import { makePair, pattern } from './harness.js';
+import { chunksOf, makePair, pattern } from './harness.js';
 import { barePair, body, checkBody, PPID_BINARY, sameBytes } from './scenarios.js';
 
 const DATA = 0;
@@ -18,24 +18,6 @@ const SACK = 3;
 const ERROR = 9;
 const COOKIE_ECHO = 10;
 const COOKIE_ACK = 11;
-
-interface WireChunk {
-  type: number;
-  flags: number;
-  off: number;
-  len: number;
-}
-
-function chunksOf(pkt: Uint8Array): WireChunk[] {
-  const v = new DataView(pkt.buffer, pkt.byteOffset, pkt.length);
-  const out: WireChunk[] = [];
-  for (let p = 12; p + 4 <= pkt.length; ) {
-    const len = v.getUint16(p + 2);
-    out.push({ type: pkt[p]!, flags: pkt[p + 1]!, off: p, len });
-    p += (len + 3) & ~3;
-  }
-  return out;
-}
 
 /** TSNs of the DATA or I-DATA chunks in a packet. */
 function tsnsOf(pkt: Uint8Array): number[] {
