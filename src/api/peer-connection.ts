@@ -30,6 +30,7 @@ import {
   serializeSdp,
   transportSectionIndex,
 } from '../jsep/index.js';
+import { sweepArrayBuffersInPause } from '../net/index.js';
 import {
   type ConnectionEngine,
   LOCAL_MAX_MESSAGE_SIZE,
@@ -185,6 +186,8 @@ export class RTCPeerConnection extends EventTarget {
     this.#config = validateConfiguration(configuration);
     this.#certificate = this.#config.certificates[0] ?? createRTCCertificate(defaultCertificate());
     const c = this.#config;
+    // Per-packet native buffers are freed fastest inside V8's pause (src/net/array-buffer-sweeping.ts).
+    sweepArrayBuffersInPause();
     const Engine = c.tsrtc.worker === true ? WorkerEngine : PeerEngine;
     this.#engine = new Engine({
       iceServers: c.iceServers,
