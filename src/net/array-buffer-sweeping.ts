@@ -5,8 +5,8 @@
  * thread's malloc() for the C allocator's lock; on a machine where waking a thread blocked on
  * that lock is dear, that contention is most of the cost of a record. Measured on the 2-core
  * reference machine: sealing a 1,200-byte AES-128-GCM record took 10.5 us with concurrent
- * sweeping and 4.6 us without; one-process transfers between two connections went up by 10 to
- * 20% (30 to 40% with transport threads).
+ * sweeping and 4.6 us without; in A/B runs, one-process transfers between two connections went
+ * up by 15 to 30% (by 0 to 35% with transport threads).
  *
  * So the first connection of a process asks V8 to free them inside its garbage collection
  * pause instead (--no-concurrent-array-buffer-sweeping, a process-wide V8 setting). A node
