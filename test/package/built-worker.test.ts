@@ -42,11 +42,11 @@ test('the built package runs connections on transport threads', { timeout: 120_0
     const check = join(out, 'check.js');
     await writeFile(check, script);
     // No --import here: the child must not have a TypeScript loader. Started as
-    // `node --input-type=module -e`, whose flags a worker must not inherit as they are.
+    // `node --input-type=module -e`, whose flags a worker must not inherit as they are, with
+    // V8 flags that a worker refuses in its own execArgv (they hold for the process anyway).
     const load = `await import(${JSON.stringify(pathToFileURL(check).href)});`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', load], {
-      timeout: 60_000,
-    });
+    const flags = ['--expose-gc', '--max-old-space-size=512', '--input-type=module', '-e', load];
+    const { stdout } = await run(process.execPath, flags, { timeout: 60_000 });
     assert.equal(stdout.trim(), 'echo:hi');
   } finally {
     await rm(out, { recursive: true, force: true });

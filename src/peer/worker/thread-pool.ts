@@ -23,30 +23,31 @@ export interface ThreadClient {
  * module does not go through the loader hooks of the thread that started it.
  */
 function startThread(): Worker {
+  const execArgv = profilerFlags(process.execArgv);
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./transport-thread.js', import.meta.url), {
-      execArgv: flagsForThread(process.execArgv),
-    });
+    return new Worker(new URL('./transport-thread.js', import.meta.url), { execArgv });
   }
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./transport-thread.ts', import.meta.url).href);
   const code = `import(${loader}).then((tsx) => { tsx.register(); return import(${entry}); });`;
-  // Flags given explicitly must be ones a worker accepts: only the profiler's pass on.
-  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-  return new Worker(code, { eval: true, execArgv: profiling });
+  return new Worker(code, { eval: true, execArgv });
 }
 
 /**
- * This thread's flags without those about its own entry: a worker given --input-type (from
- * `node --input-type=module -e ...`) refuses to start from a file, and --eval/--print code is
- * not the worker's to run.
+ * The only flags of this thread that the transport thread is given: the CPU profiler's, so that
+ * it writes a profile of its own. A worker inherits nothing it needs from the others: V8 and
+ * process-wide flags (--expose-gc, --max-old-space-size) already hold for it, and it refuses
+ * them in its own list; --input-type (from `node --input-type=module -e`) would stop it from
+ * starting from a file; and --eval or --print code is not its to run.
  */
-function flagsForThread(args: readonly string[]): string[] {
+export function profilerFlags(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print' || a === '-pe') i++;
-    else if (!/^--(input-type|eval|print)(=|$)/.test(a)) out.push(a);
+    if (!a.startsWith('--cpu-prof')) continue;
+    out.push(a);
+    // --cpu-prof-dir DIR, --cpu-prof-name NAME, --cpu-prof-interval N: the value follows.
+    if (a !== '--cpu-prof' && !a.includes('=') && i + 1 < args.length) out.push(args[++i]!);
   }
   return out;
 }

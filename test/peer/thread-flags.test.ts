@@ -1,0 +1,25 @@
+// A transport thread gets only the CPU profiler's flags of the thread that starts it; the
+// others are V8 or process-wide (a worker refuses them) or about the main thread's entry.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { profilerFlags } from '../../src/peer/worker/thread-pool.js';
+
+test('only the CPU profiler flags, with their separate values, reach a transport thread', () => {
+  assert.deepEqual(
+    profilerFlags([
+      '--expose-gc',
+      '--max-old-space-size=512',
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      '/tmp/profiles',
+      '--cpu-prof-interval=100',
+      '--input-type=module',
+      '--import',
+      'tsx',
+      '-e',
+      'code',
+    ]),
+    ['--cpu-prof', '--cpu-prof-dir', '/tmp/profiles', '--cpu-prof-interval=100'],
+  );
+  assert.deepEqual(profilerFlags(['--enable-source-maps', '--conditions=dev']), []);
+});
