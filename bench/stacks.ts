@@ -5,7 +5,9 @@
  * the offer/answer plumbing every workload shares. Only the W3C API is used.
  */
 
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type {
@@ -90,13 +92,25 @@ export interface Stack {
   readonly firesLateOpen: boolean;
 }
 
+/**
+ * tsrtc as its users get it: the built package (dist/, what `npm run build` compiles and the
+ * package publishes), not the TypeScript sources through tsx. tsx compiles with esbuild's
+ * keepNames, which names every function it creates with a defineProperty call: on the sources
+ * each connection carried about 9 KiB more heap (a dictionary of properties per named closure)
+ * and paid those calls in every setup.
+ */
+const PACKAGE_ENTRY = new URL('../dist/index.js', import.meta.url);
+
 /** Loads a stack, or returns why it cannot run. */
 export async function loadStack(name: StackName): Promise<Stack | string> {
   try {
     if (isTsrtc(name)) {
-      const mod = (await import('../src/index.js')) as Record<string, unknown>;
+      if (!existsSync(fileURLToPath(PACKAGE_ENTRY))) {
+        return 'dist/ is not built: npm run bench builds it (npm run build)';
+      }
+      const mod = (await import(PACKAGE_ENTRY.href)) as Record<string, unknown>;
       if (typeof mod.RTCPeerConnection !== 'function') {
-        return 'src/index.ts does not export RTCPeerConnection yet';
+        return 'dist/index.js does not export RTCPeerConnection';
       }
       const Base = mod.RTCPeerConnection as PeerConnectionConstructor;
       const variant = TSRTC_VARIANTS[name]!;
