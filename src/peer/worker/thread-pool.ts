@@ -33,21 +33,38 @@ function startThread(): Worker {
   return new Worker(code, { eval: true, execArgv });
 }
 
+/** Profiler flags that take a value, given as the next argument unless written with '='. */
+const PROFILER_VALUE_FLAGS = new Set([
+  '--cpu-prof-dir',
+  '--cpu-prof-name',
+  '--cpu-prof-interval',
+  '--heap-prof-dir',
+  '--heap-prof-name',
+  '--heap-prof-interval',
+  '--diagnostic-dir',
+]);
+
 /**
- * The only flags of this thread that the transport thread is given: the CPU profiler's, so that
- * it writes a profile of its own. A worker inherits nothing it needs from the others: V8 and
- * process-wide flags (--expose-gc, --max-old-space-size) already hold for it, and it refuses
- * them in its own list; --input-type (from `node --input-type=module -e`) would stop it from
- * starting from a file; and --eval or --print code is not its to run.
+ * The only flags of this thread that the transport thread is given: the CPU and heap
+ * profilers' and the directory they write to, so that it writes profiles of its own. A name
+ * for the profile file is left out, or every thread would write the same file. A worker
+ * inherits nothing else it needs: V8 and process-wide flags (--expose-gc,
+ * --max-old-space-size) already hold for it, and it refuses them in its own list; --input-type
+ * (from `node --input-type=module -e`) would stop it from starting from a file; and --eval or
+ * --print code is not its to run.
  */
 export function profilerFlags(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (!a.startsWith('--cpu-prof')) continue;
+    const name = a.split('=', 1)[0]!;
+    const separateValue = PROFILER_VALUE_FLAGS.has(a) && i + 1 < args.length;
+    const value = separateValue ? args[++i]! : undefined;
+    if (!/^--(cpu-prof|heap-prof|diagnostic-dir)/.test(name) || name.endsWith('-prof-name')) {
+      continue;
+    }
     out.push(a);
-    // --cpu-prof-dir DIR, --cpu-prof-name NAME, --cpu-prof-interval N: the value follows.
-    if (a !== '--cpu-prof' && !a.includes('=') && i + 1 < args.length) out.push(args[++i]!);
+    if (value !== undefined) out.push(value);
   }
   return out;
 }
