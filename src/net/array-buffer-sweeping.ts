@@ -10,15 +10,21 @@
  *
  * So the first connection of a process asks V8 to free them inside its garbage collection
  * pause instead (--no-concurrent-array-buffer-sweeping, a process-wide V8 setting). A node
- * command line that decides for itself (naming the flag either way, or --single-threaded-gc)
- * is left as it is.
+ * command line that decides for itself (naming the flag either way, or a flag that implies it)
+ * is left as it is. The command line read is that of the thread making the connection
+ * (process.execArgv).
  */
 import { setFlagsFromString } from 'node:v8';
 
 const FLAG = '--no-concurrent-array-buffer-sweeping';
 
-/** Command-line arguments by which the process chose its own array-buffer sweeping. */
-const CHOSEN = /^--(no-)?(concurrent[-_]array[-_]buffer[-_]sweeping|single[-_]threaded[-_]gc)(=|$)/;
+/**
+ * Command-line arguments by which the process chose its own array-buffer sweeping: the flag in
+ * any spelling V8 accepts (one or two dashes, - or _, a no prefix with or without a separator),
+ * or a flag that implies it (--single-threaded, --single-threaded-gc, --predictable).
+ */
+const CHOSEN =
+  /^--?(no[-_]?)?(concurrent[-_]array[-_]buffer[-_]sweeping|single[-_]threaded([-_]gc)?|predictable)(=|$)/;
 
 /** Whether node's command line `execArgv` leaves the choice of array-buffer sweeping to us. */
 export function sweepingLeftToUs(execArgv: readonly string[]): boolean {

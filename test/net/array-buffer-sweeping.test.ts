@@ -49,12 +49,19 @@ test('which command-line arguments decide the sweeping', () => {
   assert.equal(sweepingLeftToUs([]), true);
   assert.equal(sweepingLeftToUs(['--max-old-space-size=4096', '--expose-gc']), true);
   assert.equal(sweepingLeftToUs(['--concurrent-array-buffer-sweeping-extra']), true);
+  assert.equal(sweepingLeftToUs(['--predictable-gc-schedule']), true);
   for (const chosen of [
     '--concurrent-array-buffer-sweeping',
     '--no-concurrent-array-buffer-sweeping',
     '--concurrent_array_buffer_sweeping',
+    '--concurrent-array-buffer-sweeping=false',
+    '-concurrent-array-buffer-sweeping',
+    '--no_concurrent_array_buffer_sweeping',
+    '--noconcurrent-array-buffer-sweeping',
     '--single-threaded-gc',
     '--no-single-threaded-gc',
+    '--single-threaded',
+    '--predictable',
   ]) {
     assert.equal(sweepingLeftToUs(['--expose-gc', chosen]), false, chosen);
   }
