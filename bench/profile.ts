@@ -52,7 +52,7 @@ const UDP_NATIVES = new Set(['send', 'send6', 'bind', 'bind6', 'recvmsg']);
 function area(name: string, url: string, loc: string): string {
   if (name.startsWith('(')) return name;
   // The benchmark runs the built package: dist/x/ is compiled from src/x/.
-  const src = /(?:^|\/)(?:src|dist)\/([^/]+)\//.exec(loc);
+  const src = /^(?:src|dist)\/([^/]+)\//.exec(loc);
   if (src) return `src/${src[1]}/`;
   if (loc.startsWith('bench/')) return 'bench/ (workload code)';
   if (/^node:(internal\/)?(dgram|dns|net)/.test(url) || name.startsWith('RegExp:')) {
