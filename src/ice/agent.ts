@@ -764,9 +764,12 @@ export class IceAgent {
 
   private usablePair(): CandidatePair | undefined {
     if (this.closed) return undefined;
+    // A nominated pair is used even after consent was lost on the one in use before it: it has
+    // just answered a check, so it starts with fresh consent (RFC 7675 binds consent to a pair).
     if (this.selected !== undefined) return this.selected;
     const cur = this.current;
-    // Consent lost (RFC 7675 5.1): the transport stays failed on that pair until a restart.
+    // Consent lost (RFC 7675 5.1) and no nomination: the transport stays failed on that pair
+    // until a restart.
     if (cur !== undefined && this.consent.expired) return cur;
     const g = this.gen;
     const best = g.writable && !g.failed ? g.bestValidPair() : undefined;
@@ -1130,8 +1133,8 @@ export class IceAgent {
   }
 
   send(data: Uint8Array): boolean {
-    const pair = this.current;
-    if (!pair || this.closed || this.consent.expired) return false;
+    if (!this.writable || this.closed) return false;
+    const pair = this.current!;
     this.transmits.push({ local: pair.local.base, remote: pair.remote.address, data });
     return true;
   }

@@ -2,7 +2,7 @@
  * The I/O layer: the only code that opens sockets, sets timers and does DNS/mDNS. It drives
  * a sans-IO core (the ICE agent alone, or a connection's composite core) over real UDP.
  */
-export { sweepArrayBuffersInPause, sweepingLeftToUs } from './array-buffer-sweeping.js';
+export { sweepArrayBuffersInPause } from './array-buffer-sweeping.js';
 export {
   type CoreCall,
   CoreDriver,
