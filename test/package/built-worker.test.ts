@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,9 +45,21 @@ test('the built package runs connections on transport threads', { timeout: 120_0
     // `node --input-type=module -e`, whose flags a worker must not inherit as they are, with
     // V8 flags that a worker refuses in its own execArgv (they hold for the process anyway).
     const load = `await import(${JSON.stringify(pathToFileURL(check).href)});`;
-    const flags = ['--expose-gc', '--max-old-space-size=512', '--input-type=module', '-e', load];
+    // The CPU profiler's flags do reach the transport threads: each writes a profile of its own.
+    const profiles = join(out, 'profiles');
+    const flags = [
+      '--expose-gc',
+      '--max-old-space-size=512',
+      '--cpu-prof',
+      `--cpu-prof-dir=${profiles}`,
+      '--input-type=module',
+      '-e',
+      load,
+    ];
     const { stdout } = await run(process.execPath, flags, { timeout: 60_000 });
     assert.equal(stdout.trim(), 'echo:hi');
+    const written = (await readdir(profiles)).filter((f) => f.endsWith('.cpuprofile'));
+    assert.ok(written.length >= 2, `profiles of the main and transport threads: ${written}`);
   } finally {
     await rm(out, { recursive: true, force: true });
   }

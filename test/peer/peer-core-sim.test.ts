@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import type { DataChannel } from '../../src/datachannel/index.js';
 import { type DtlsCertificate, generateDtlsCertificate } from '../../src/dtls/index.js';
 import type { IceCandidate } from '../../src/ice/index.js';
-import { PeerCore, type PeerCoreEvent } from '../../src/peer/index.js';
+import { buildEngineStats, PeerCore, type PeerCoreEvent } from '../../src/peer/index.js';
 import type { Address } from '../../src/stun/index.js';
 import { addPhantomCandidate, key, parseKey, Signaller } from '../ice/harness.js';
 import {
@@ -214,6 +214,11 @@ describe('PeerCore on the simulated network', () => {
     for (const side of [a, b]) {
       assert.equal(side.core.ice.state, 'connected');
       assert.equal(side.core.ice.nominated, false, 'not nominated yet');
+      assert.deepEqual(
+        buildEngineStats(side.core).pairs.map((p) => p.nominated),
+        [false],
+        'the stats show the pair in use, not nominated',
+      );
       const sel = side.core.ice.getSelectedPair();
       assert.ok(sel, 'the pair in use is reported');
       assert.notEqual(sel.remote.address, '10.0.0.99');
@@ -230,6 +235,10 @@ describe('PeerCore on the simulated network', () => {
     for (const side of [a, b]) {
       assert.equal(side.events.filter((e) => e.type === 'selected-pair').length, 1);
       assert.notEqual(side.core.ice.state, 'failed');
+      assert.deepEqual(
+        buildEngineStats(side.core).pairs.map((p) => p.nominated),
+        [true],
+      );
     }
   });
 

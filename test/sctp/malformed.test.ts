@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { sctpChecksum } from '../../src/sctp/index.js';
 import { runSimulation, SimNetwork } from '../sim/network.js';
-import { makePair, type SctpSimEndpoint } from './harness.js';
+import { chunksOf, makePair, type SctpSimEndpoint } from './harness.js';
 
 interface Env {
   net: SimNetwork;
@@ -87,14 +87,11 @@ interface ParsedChunk {
 }
 
 function parse(pkt: Uint8Array): ParsedChunk[] {
-  const v = new DataView(pkt.buffer, pkt.byteOffset, pkt.length);
-  const out: ParsedChunk[] = [];
-  for (let p = 12; p + 4 <= pkt.length; ) {
-    const len = v.getUint16(p + 2);
-    out.push({ type: pkt[p]!, flags: pkt[p + 1]!, body: pkt.subarray(p + 4, p + len) });
-    p += (len + 3) & ~3;
-  }
-  return out;
+  return chunksOf(pkt).map((c) => ({
+    type: c.type,
+    flags: c.flags,
+    body: pkt.subarray(c.off + 4, c.off + c.len),
+  }));
 }
 
 /** Feeds a packet to b and returns the chunks of everything b sends in response. */

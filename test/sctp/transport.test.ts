@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ChunkType } from '../../src/sctp/constants.js';
 import { EventQueue } from '../../src/sctp/events.js';
 import { sctpChecksum } from '../../src/sctp/index.js';
 import { DataReceiver, DataResult, ITEM_COST } from '../../src/sctp/receiver.js';
@@ -13,17 +14,11 @@ import { runSimulation } from '../sim/network.js';
 import { chunksOf, makePair, pattern } from './harness.js';
 import { barePair, body, checkBody, PPID_BINARY, sameBytes } from './scenarios.js';
 
-const DATA = 0;
-const SACK = 3;
-const ERROR = 9;
-const COOKIE_ECHO = 10;
-const COOKIE_ACK = 11;
-
 /** TSNs of the DATA or I-DATA chunks in a packet. */
 function tsnsOf(pkt: Uint8Array): number[] {
   const v = new DataView(pkt.buffer, pkt.byteOffset, pkt.length);
   return chunksOf(pkt)
-    .filter((c) => c.type === DATA || c.type === 64)
+    .filter((c) => c.type === ChunkType.DATA || c.type === ChunkType.I_DATA)
     .map((c) => v.getUint32(c.off + 4));
 }
 
@@ -45,12 +40,12 @@ test('a COOKIE-ECHO past the cookie lifetime gets a Stale Cookie ERROR; a forged
   const [initAck] = drainTransmits(b.assoc);
   a.assoc.handlePacket(initAck!, 2);
   const [echo] = drainTransmits(a.assoc);
-  assert.equal(chunksOf(echo!)[0]!.type, COOKIE_ECHO);
+  assert.equal(chunksOf(echo!)[0]!.type, ChunkType.COOKIE_ECHO);
 
   b.assoc.handlePacket(echo!, 6000);
   const stale = drainTransmits(b.assoc).flatMap(chunksOf);
   assert.equal(stale.length, 1);
-  assert.equal(stale[0]!.type, ERROR);
+  assert.equal(stale[0]!.type, ChunkType.ERROR);
   assert.equal(b.assoc.state, 'new', 'no association from a stale cookie');
 
   const forged = echo!.slice();
@@ -62,7 +57,7 @@ test('a COOKIE-ECHO past the cookie lifetime gets a Stale Cookie ERROR; a forged
 
   b.assoc.handlePacket(echo!, 10);
   assert.equal(b.assoc.state, 'connected');
-  assert.equal(chunksOf(drainTransmits(b.assoc)[0]!)[0]!.type, COOKIE_ACK);
+  assert.equal(chunksOf(drainTransmits(b.assoc)[0]!)[0]!.type, ChunkType.COOKIE_ACK);
 });
 
 test('zero checksum (RFC 9653) only when both sides announce it; otherwise a zero checksum is dropped', async () => {
@@ -179,7 +174,9 @@ test('delayed SACK: one for every second packet, or 200 ms after a lone one', as
   const sackAfter: boolean[] = [];
   for (const p of packets) {
     b.assoc.handlePacket(p, t);
-    sackAfter.push(drainTransmits(b.assoc).some((q) => chunksOf(q).some((c) => c.type === SACK)));
+    sackAfter.push(
+      drainTransmits(b.assoc).some((q) => chunksOf(q).some((c) => c.type === ChunkType.SACK)),
+    );
   }
   assert.deepEqual(
     sackAfter,
@@ -194,7 +191,7 @@ test('delayed SACK: one for every second packet, or 200 ms after a lone one', as
   assert.equal(b.assoc.nextTimeout(), t + 200);
   b.assoc.handleTimeout(t + 200);
   const late = drainTransmits(b.assoc);
-  assert.ok(late.some((q) => chunksOf(q).some((c) => c.type === SACK)));
+  assert.ok(late.some((q) => chunksOf(q).some((c) => c.type === ChunkType.SACK)));
 });
 
 test('the sender keeps new data within the peer’s advertised receive window', async () => {
@@ -214,7 +211,8 @@ test('the sender keeps new data within the peer’s advertised receive window', 
   // Nothing comes back: only the advertised window may be in flight.
   const first = drainTransmits(a.assoc);
   let bytes = 0;
-  for (const p of first) for (const c of chunksOf(p)) if (c.type !== SACK) bytes += c.len - 20;
+  for (const p of first)
+    for (const c of chunksOf(p)) if (c.type !== ChunkType.SACK) bytes += c.len - 20;
   assert.ok(bytes <= window, `${bytes} bytes sent into a ${window}-byte window`);
   assert.ok(bytes > window - 1200, `the window is used (${bytes} bytes)`);
   // b takes them all and reopens the window; more data follows.
