@@ -1268,11 +1268,13 @@ export class SctpAssociation {
       }
       if (!sender.hasRetransmission()) {
         for (;;) {
-          const n = sender.peekNewSize(now);
+          // Payload that fits after the chunks so far, whole 4-byte words (chunks are padded).
+          const room = (mtu - size - hdr) & ~3;
+          const n = sender.peekNewSize(now, room);
           if (n === 0) break;
           const need = hdr + pad4(n);
           if (size + need > mtu || !sender.canSendNew(n)) break;
-          chunks.push(sender.takeNew(now));
+          chunks.push(sender.takeNew(now, n));
           size += need;
         }
       }

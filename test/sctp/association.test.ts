@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ChunkType } from '../../src/sctp/constants.js';
 import { runSimulation, SimNetwork } from '../sim/network.js';
-import { chunksOf, makePair, type SctpSimEndpoint } from './harness.js';
+import { chunksOf, makePair, pattern, type SctpSimEndpoint } from './harness.js';
 import { barePair, bulkTransfer } from './scenarios.js';
 
 function connect(net: SimNetwork, a: SctpSimEndpoint, b: SctpSimEndpoint, maxTime = 60_000) {
@@ -216,3 +216,67 @@ test('TSN wrap-around under loss', async () => {
   const env = await barePair(11, { delay: 10, jitter: 5, loss: 0.03 }, tsn, tsn);
   bulkTransfer(env, { seed: 11, totalBytes: 6_000_000, maxSize: 3000, streams: 2 });
 });
+
+/** Sizes of the DATA / I-DATA chunks' payloads in each packet `a` sends while `send` runs. */
+async function dataChunkSizes(
+  interleaving: boolean,
+  send: (env: Awaited<ReturnType<typeof barePair>>) => number,
+): Promise<{ packets: number[][]; messages: Uint8Array[] }> {
+  const o = { interleaving };
+  const env = await barePair(12, { delay: 5 }, o, o);
+  const { net, a, b } = env;
+  const packets: number[][] = [];
+  const hdr = interleaving ? 20 : 16;
+  a.filterOut = (pkt) => {
+    const data = chunksOf(pkt).filter(
+      (c) => c.type === ChunkType.DATA || c.type === ChunkType.I_DATA,
+    );
+    if (data.length > 0) packets.push(data.map((c) => c.len - hdr));
+    return pkt;
+  };
+  const count = send(env);
+  assert.ok(
+    runSimulation(net, [a, b], () => b.messages.length === count, 60_000),
+    'every message arrives',
+  );
+  return { packets, messages: b.messages.map((m) => m.data) };
+}
+
+for (const interleaving of [false, true]) {
+  const mode = interleaving ? 'I-DATA' : 'DATA';
+  test(`the tail of a multi-packet message shares its packet with the next message's head (${mode})`, async () => {
+    const maxPayload = 1200 - 12 - (interleaving ? 20 : 16);
+    // Each message leaves a 300-byte tail, alone in its packet without the filling.
+    const sizes = [3 * maxPayload + 300, 5 * maxPayload + 300, 3 * maxPayload + 300, 2_000];
+    const { packets, messages } = await dataChunkSizes(interleaving, ({ net, a }) => {
+      sizes.forEach((n, i) => a.assoc.send(1, 53, pattern(i, n), undefined, net.now));
+      return sizes.length;
+    });
+    const total = sizes.reduce((s, n) => s + n, 0);
+    // Every packet but the last is full to within a chunk header and padding.
+    const fill = packets.map((p) => p.reduce((s, n) => s + n, 0));
+    assert.equal(
+      fill.reduce((s, n) => s + n, 0),
+      total,
+    );
+    for (const f of fill.slice(0, -1)) assert.ok(f >= maxPayload - 40, `packet of ${f} bytes`);
+    const unfilled = sizes.reduce((s, n) => s + Math.ceil(n / maxPayload), 0);
+    assert.ok(packets.length <= Math.ceil(total / (maxPayload - 20)), `${packets.length} packets`);
+    assert.ok(packets.length < unfilled, `${packets.length} packets, ${unfilled} without filling`);
+    assert.ok(
+      packets.some((p) => p.length === 2),
+      'a packet carries two messages',
+    );
+    sizes.forEach((n, i) => assert.deepEqual(messages[i], pattern(i, n)));
+  });
+
+  test(`a message that fits in one packet is not cut to fill another (${mode})`, async () => {
+    const { packets, messages } = await dataChunkSizes(interleaving, ({ net, a }) => {
+      for (let i = 0; i < 6; i++) a.assoc.send(1, 53, pattern(i, 700), undefined, net.now);
+      return 6;
+    });
+    for (const p of packets) for (const n of p) assert.equal(n, 700);
+    assert.equal(messages.length, 6);
+    messages.forEach((m, i) => assert.deepEqual(m, pattern(i, 700)));
+  });
+}
