@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { p256KeyOf, peerPublicKey } from '../../src/dtls/peer-key.js';
+import { p256KeyOf, peerPublicKey, RECENT_KEYS_MAX } from '../../src/dtls/peer-key.js';
 import { Prng } from '../sim/prng.js';
 import { testCertificate } from './helpers.js';
 
@@ -104,4 +104,34 @@ test('a damaged certificate gives an error or the key X509Certificate reads, nev
     assert.equal(ours, x509 ?? expected);
   }
   assert.ok(refused > der.length, `${refused} refused`);
+});
+
+test('a certificate seen again gives the key read the first time; the last 64 are kept', async () => {
+  const a = (await testCertificate('ecdsa', 7)).der;
+  const b = (await testCertificate('ecdsa', 8)).der;
+  const first = peerPublicKey(a.slice());
+  assert.equal(peerPublicKey(a.slice()), first, 'the same bytes, another buffer');
+  const other = peerPublicKey(b);
+  assert.notEqual(spki(other), spki(first));
+  assert.equal(spki(other), spki(new X509Certificate(b).publicKey));
+  // One byte of the signature changed: other bytes, read for themselves (the same key).
+  const resigned = a.slice();
+  resigned[resigned.length - 1]! ^= 1;
+  const again = peerPublicKey(resigned);
+  assert.notEqual(again, first);
+  assert.equal(spki(again), spki(first));
+  // With b and `resigned` after it, 61 more still keep `a` among the last 64.
+  for (let i = 0; i < RECENT_KEYS_MAX - 3; i++) {
+    peerPublicKey((await testCertificate('ecdsa', 100 + i)).der);
+  }
+  assert.equal(peerPublicKey(a), first, 'still kept');
+  // Used again just now, it is the newest: one more certificate evicts the oldest, not `a`.
+  peerPublicKey((await testCertificate('ecdsa', 199)).der);
+  assert.equal(peerPublicKey(a), first, 'kept because it was used');
+  for (let i = 0; i < RECENT_KEYS_MAX; i++) {
+    peerPublicKey((await testCertificate('ecdsa', 200 + i)).der);
+  }
+  const reread = peerPublicKey(a);
+  assert.notEqual(reread, first, 'evicted, read again');
+  assert.equal(spki(reread), spki(first));
 });
