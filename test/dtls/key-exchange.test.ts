@@ -6,9 +6,27 @@ import assert from 'node:assert/strict';
 import { createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { NamedGroup } from '../../src/dtls/constants.js';
-import { generateEcdhe, pooledX25519Pairs, SUPPORTED_GROUPS } from '../../src/dtls/key-exchange.js';
+import {
+  type EcdheKeyPair,
+  generateEcdhe,
+  pooledX25519Pairs,
+  SUPPORTED_GROUPS,
+} from '../../src/dtls/key-exchange.js';
 
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+/** Our X25519 pair and one node:crypto made itself reach the same secret. */
+function assertAgreesWithNodeCrypto(ours: EcdheKeyPair): void {
+  const theirs = generateKeyPairSync('x25519');
+  const theirRaw = theirs.publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+  const ourKey = createPublicKey({
+    key: Buffer.concat([X25519_SPKI_PREFIX, ours.publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
+  const expected = diffieHellman({ privateKey: theirs.privateKey, publicKey: ourKey });
+  assert.deepEqual(Buffer.from(ours.computeSecret(theirRaw)!), expected);
+}
 
 describe('ECDHE', () => {
   test('every supported group agrees on one secret from both sides', () => {
@@ -25,15 +43,7 @@ describe('ECDHE', () => {
   test('X25519: the raw public value and the secret match a key pair node:crypto made itself', () => {
     const ours = generateEcdhe(NamedGroup.x25519)!;
     assert.equal(ours.publicKey.length, 32);
-    const theirs = generateKeyPairSync('x25519');
-    const theirRaw = theirs.publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-    const ourKey = createPublicKey({
-      key: Buffer.concat([X25519_SPKI_PREFIX, ours.publicKey]),
-      format: 'der',
-      type: 'spki',
-    });
-    const expected = diffieHellman({ privateKey: theirs.privateKey, publicKey: ourKey });
-    assert.deepEqual(Buffer.from(ours.computeSecret(theirRaw)!), expected);
+    assertAgreesWithNodeCrypto(ours);
   });
 
   test('X25519: a wrong length or a small-order point gives no secret', () => {
@@ -59,15 +69,7 @@ describe('ECDHE', () => {
       const hex = Buffer.from(ours.publicKey).toString('hex');
       assert.ok(!seen.has(hex), 'no pair twice');
       seen.add(hex);
-      const theirs = generateKeyPairSync('x25519');
-      const theirRaw = theirs.publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-      const ourKey = createPublicKey({
-        key: Buffer.concat([X25519_SPKI_PREFIX, ours.publicKey]),
-        format: 'der',
-        type: 'spki',
-      });
-      const expected = diffieHellman({ privateKey: theirs.privateKey, publicKey: ourKey });
-      assert.deepEqual(Buffer.from(ours.computeSecret(theirRaw)!), expected);
+      assertAgreesWithNodeCrypto(ours);
     }
   });
 });
