@@ -222,7 +222,7 @@ export class DataSender {
         continue;
       }
       const rest = m.data.length - m.offset;
-      const whole = rest < this.maxPayload ? rest : this.maxPayload;
+      const whole = Math.min(rest, this.maxPayload);
       if (whole <= room || rest <= this.maxPayload || room < MIN_FILL_PAYLOAD) return whole;
       return room;
     }

@@ -249,7 +249,7 @@ for (const interleaving of [false, true]) {
     // Each message leaves a 300-byte tail, alone in its packet without the filling.
     const sizes = [3 * maxPayload + 300, 5 * maxPayload + 300, 3 * maxPayload + 300, 2_000];
     const { packets, messages } = await dataChunkSizes(interleaving, ({ net, a }) => {
-      sizes.forEach((n, i) => a.assoc.send(1, 53, pattern(i, n), undefined, net.now));
+      for (const [i, n] of sizes.entries()) a.assoc.send(1, 53, pattern(i, n), undefined, net.now);
       return sizes.length;
     });
     const total = sizes.reduce((s, n) => s + n, 0);
@@ -267,7 +267,7 @@ for (const interleaving of [false, true]) {
       packets.some((p) => p.length === 2),
       'a packet carries two messages',
     );
-    sizes.forEach((n, i) => assert.deepEqual(messages[i], pattern(i, n)));
+    for (const [i, n] of sizes.entries()) assert.deepEqual(messages[i], pattern(i, n));
   });
 
   test(`a message that fits in one packet is not cut to fill another (${mode})`, async () => {
@@ -277,6 +277,6 @@ for (const interleaving of [false, true]) {
     });
     for (const p of packets) for (const n of p) assert.equal(n, 700);
     assert.equal(messages.length, 6);
-    messages.forEach((m, i) => assert.deepEqual(m, pattern(i, 700)));
+    for (const [i, m] of messages.entries()) assert.deepEqual(m, pattern(i, 700));
   });
 }
