@@ -53,7 +53,11 @@ function refillX25519Pool(): void {
     x25519Pending++;
     generateKeyPair('x25519', undefined, (err, publicKey, privateKey) => {
       x25519Pending--;
-      if (!err) x25519Pool.push({ privateKey, publicKey: rawX25519(publicKey) });
+      if (err) return;
+      // Nothing thrown here may escape: it would be uncaught. A pair that fails is skipped.
+      try {
+        x25519Pool.push({ privateKey, publicKey: rawX25519(publicKey) });
+      } catch {}
     });
   }
 }

@@ -96,9 +96,18 @@ export function p256KeyOf(der: Uint8Array): KeyObject | undefined {
  */
 const recentKeys = new Map<string, KeyObject>();
 export const RECENT_KEYS_MAX = 64;
+/**
+ * Certificates larger than this are read every time, so that the cache holds at most 64 short
+ * strings (WebRTC's self-signed certificates are 300-800 bytes; a handshake message may be
+ * 64 KiB).
+ */
+export const RECENT_KEY_MAX_CERTIFICATE = 2048;
 
 /** Throws if the certificate cannot be read or its key cannot be imported. */
 export function peerPublicKey(der: Uint8Array): KeyObject {
+  if (der.byteLength > RECENT_KEY_MAX_CERTIFICATE) {
+    return p256KeyOf(der) ?? new X509Certificate(der).publicKey;
+  }
   const id = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
   const known = recentKeys.get(id);
   if (known !== undefined) {

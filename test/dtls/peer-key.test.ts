@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { p256KeyOf, peerPublicKey, RECENT_KEYS_MAX } from '../../src/dtls/peer-key.js';
+import {
+  p256KeyOf,
+  peerPublicKey,
+  RECENT_KEY_MAX_CERTIFICATE,
+  RECENT_KEYS_MAX,
+} from '../../src/dtls/peer-key.js';
 import { Prng } from '../sim/prng.js';
 import { testCertificate } from './helpers.js';
 
@@ -134,4 +139,44 @@ test('a certificate seen again gives the key read the first time; the last 64 ar
   const reread = peerPublicKey(a);
   assert.notEqual(reread, first, 'evicted, read again');
   assert.equal(spki(reread), spki(first));
+});
+
+test('a certificate larger than a WebRTC one is read every time, not kept', {
+  skip: !hasOpenssl,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peer-key-big-'));
+  try {
+    // Thirty 60-character OUs make a P-256 certificate of about 2.3 KB.
+    const subject = Array.from({ length: 30 }, (_, i) => `/OU=${String(i).padStart(60, 'x')}`);
+    const file = join(dir, 'cert.der');
+    const r = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      file,
+      '-subj',
+      `/CN=big${subject.join('')}`,
+      '-days',
+      '2',
+    ]);
+    assert.equal(r.status, 0, `openssl: ${r.stderr}`);
+    const big = new Uint8Array(readFileSync(file));
+    assert.ok(big.length > RECENT_KEY_MAX_CERTIFICATE, `${big.length} bytes`);
+    const first = peerPublicKey(big);
+    const second = peerPublicKey(big.slice());
+    assert.notEqual(second, first, 'read again');
+    assert.equal(spki(second), spki(first));
+    assert.equal(spki(first), spki(new X509Certificate(big).publicKey));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
