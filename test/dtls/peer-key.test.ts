@@ -20,42 +20,47 @@ function spki(key: KeyObject): string {
   return key.export({ type: 'spki', format: 'der' }).toString('hex');
 }
 
-/** Certificates made by openssl, with its own v3 extensions, to read as a peer's. */
-function opensslCertificates(): Map<string, Uint8Array> {
+const P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+
+/** One self-signed certificate made by openssl (with its own v3 extensions), DER encoded. */
+function opensslCertificate(keyArgs: string[], subject = '/CN=peer'): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'peer-key-'));
-  const out = new Map<string, Uint8Array>();
   try {
-    const kinds: Record<string, string[]> = {
-      'openssl P-256': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
-      'openssl P-384': ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1'],
-      'openssl RSA 2048': ['-newkey', 'rsa:2048'],
-      'openssl Ed25519': ['-newkey', 'ed25519'],
-    };
-    for (const [name, args] of Object.entries(kinds)) {
-      const file = join(dir, 'cert.der');
-      const r = spawnSync('openssl', [
-        'req',
-        '-x509',
-        ...args,
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-outform',
-        'DER',
-        '-out',
-        file,
-        '-subj',
-        '/CN=peer',
-        '-days',
-        '2',
-      ]);
-      assert.equal(r.status, 0, `openssl ${name}: ${r.stderr}`);
-      out.set(name, new Uint8Array(readFileSync(file)));
-    }
+    const file = join(dir, 'cert.der');
+    const r = spawnSync('openssl', [
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      file,
+      '-subj',
+      subject,
+      '-days',
+      '2',
+    ]);
+    assert.equal(r.status, 0, `openssl ${keyArgs.join(' ')}: ${r.stderr}`);
+    return new Uint8Array(readFileSync(file));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return out;
+}
+
+/** Certificates made by openssl, to read as a peer's. */
+function opensslCertificates(): Map<string, Uint8Array> {
+  return new Map([
+    ['openssl P-256', opensslCertificate(P256_KEY)],
+    [
+      'openssl P-384',
+      opensslCertificate(['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1']),
+    ],
+    ['openssl RSA 2048', opensslCertificate(['-newkey', 'rsa:2048'])],
+    ['openssl Ed25519', opensslCertificate(['-newkey', 'ed25519'])],
+  ]);
 }
 
 test('the key read from a certificate is the one X509Certificate reads, P-256 by the short path', async () => {
@@ -144,39 +149,13 @@ test('a certificate seen again gives the key read the first time; the last 64 ar
 test('a certificate larger than a WebRTC one is read every time, not kept', {
   skip: !hasOpenssl,
 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'peer-key-big-'));
-  try {
-    // Thirty 60-character OUs make a P-256 certificate of about 2.3 KB.
-    const subject = Array.from({ length: 30 }, (_, i) => `/OU=${String(i).padStart(60, 'x')}`);
-    const file = join(dir, 'cert.der');
-    const r = spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-outform',
-      'DER',
-      '-out',
-      file,
-      '-subj',
-      `/CN=big${subject.join('')}`,
-      '-days',
-      '2',
-    ]);
-    assert.equal(r.status, 0, `openssl: ${r.stderr}`);
-    const big = new Uint8Array(readFileSync(file));
-    assert.ok(big.length > RECENT_KEY_MAX_CERTIFICATE, `${big.length} bytes`);
-    const first = peerPublicKey(big);
-    const second = peerPublicKey(big.slice());
-    assert.notEqual(second, first, 'read again');
-    assert.equal(spki(second), spki(first));
-    assert.equal(spki(first), spki(new X509Certificate(big).publicKey));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // Thirty 60-character OUs make a P-256 certificate of about 2.3 KB.
+  const subject = Array.from({ length: 30 }, (_, i) => `/OU=${String(i).padStart(60, 'x')}`);
+  const big = opensslCertificate(P256_KEY, `/CN=big${subject.join('')}`);
+  assert.ok(big.length > RECENT_KEY_MAX_CERTIFICATE, `${big.length} bytes`);
+  const first = peerPublicKey(big);
+  const second = peerPublicKey(big.slice());
+  assert.notEqual(second, first, 'read again');
+  assert.equal(spki(second), spki(first));
+  assert.equal(spki(first), spki(new X509Certificate(big).publicKey));
 });
