@@ -1,12 +1,5 @@
 /** Ephemeral ECDH for ServerKeyExchange/ClientKeyExchange over X25519, P-256 and P-384. */
-import {
-  createECDH,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPair,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { NamedGroup } from './constants.js';
 
 export interface EcdheKeyPair {
@@ -29,57 +22,12 @@ export const SUPPORTED_GROUPS: readonly number[] = [
  * encoder and decoder cost about 90 and 110 µs a call here, JWK 2 and 17 µs, and a handshake
  * makes one of each.
  */
-function rawX25519(publicKey: KeyObject): Uint8Array {
-  return new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url'));
-}
-
-interface X25519Pair {
-  privateKey: KeyObject;
-  publicKey: Uint8Array;
-}
-
-/**
- * X25519 pairs made ahead on libuv's thread pool. Generating one on the event loop costs about
- * 36 µs, and each side of a handshake makes one; a pooled pair costs nothing there. Every pair
- * is used once (an ephemeral key, for forward secrecy) and then replaced; when a burst of
- * handshakes empties the pool, pairs are made on the spot.
- */
-const X25519_POOL_SIZE = 4;
-const x25519Pool: X25519Pair[] = [];
-let x25519Pending = 0;
-
-function refillX25519Pool(): void {
-  while (x25519Pool.length + x25519Pending < X25519_POOL_SIZE) {
-    x25519Pending++;
-    generateKeyPair('x25519', undefined, (err, publicKey, privateKey) => {
-      x25519Pending--;
-      if (err) return;
-      // Nothing thrown here may escape: it would be uncaught. A pair that fails is skipped.
-      try {
-        x25519Pool.push({ privateKey, publicKey: rawX25519(publicKey) });
-      } catch {}
-    });
-  }
-}
-
-function takeX25519Pair(): X25519Pair {
-  const pooled = x25519Pool.pop();
-  refillX25519Pool();
-  if (pooled !== undefined) return pooled;
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  return { privateKey, publicKey: rawX25519(publicKey) };
-}
-
-/** How many pooled X25519 pairs are ready, for tests. */
-export function pooledX25519Pairs(): number {
-  return x25519Pool.length;
-}
-
 function x25519(): EcdheKeyPair {
-  const { privateKey, publicKey } = takeX25519Pair();
+  const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  const x = publicKey.export({ format: 'jwk' }).x;
   return {
     group: NamedGroup.x25519,
-    publicKey,
+    publicKey: new Uint8Array(Buffer.from(x ?? '', 'base64url')),
     computeSecret(peer) {
       if (peer.length !== 32) return undefined;
       const jwk = {

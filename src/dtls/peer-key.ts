@@ -103,11 +103,13 @@ export const RECENT_KEYS_MAX = 64;
  */
 export const RECENT_KEY_MAX_CERTIFICATE = 2048;
 
+function readPublicKey(der: Uint8Array): KeyObject {
+  return p256KeyOf(der) ?? new X509Certificate(der).publicKey;
+}
+
 /** Throws if the certificate cannot be read or its key cannot be imported. */
 export function peerPublicKey(der: Uint8Array): KeyObject {
-  if (der.byteLength > RECENT_KEY_MAX_CERTIFICATE) {
-    return p256KeyOf(der) ?? new X509Certificate(der).publicKey;
-  }
+  if (der.byteLength > RECENT_KEY_MAX_CERTIFICATE) return readPublicKey(der);
   const id = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
   const known = recentKeys.get(id);
   if (known !== undefined) {
@@ -116,7 +118,7 @@ export function peerPublicKey(der: Uint8Array): KeyObject {
     recentKeys.set(id, known);
     return known;
   }
-  const key = p256KeyOf(der) ?? new X509Certificate(der).publicKey;
+  const key = readPublicKey(der);
   if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.keys().next().value!);
   recentKeys.set(id, key);
   return key;

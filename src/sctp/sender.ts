@@ -205,8 +205,8 @@ export class DataSender {
    * `room` is the payload that still fits in the packet being built: a message that needs
    * more than one chunk anyway is cut to fill it (at least MIN_FILL_PAYLOAD bytes), so that
    * the tail of one 16 KiB message and the head of the next share a packet instead of the
-   * tail going alone; 16 KiB messages then take 4% fewer packets. A message that fits in one
-   * chunk is never cut for this: it waits for the next packet whole.
+   * tail going alone (6.4% fewer datagrams for a stream of 16 KiB messages). A message that
+   * fits in one chunk is never cut for this: it waits for the next packet whole.
    */
   peekNewSize(now: number, room = this.maxPayload): number {
     this.lastNow = now;

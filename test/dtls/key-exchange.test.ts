@@ -6,27 +6,9 @@ import assert from 'node:assert/strict';
 import { createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { NamedGroup } from '../../src/dtls/constants.js';
-import {
-  type EcdheKeyPair,
-  generateEcdhe,
-  pooledX25519Pairs,
-  SUPPORTED_GROUPS,
-} from '../../src/dtls/key-exchange.js';
+import { generateEcdhe, SUPPORTED_GROUPS } from '../../src/dtls/key-exchange.js';
 
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-
-/** Our X25519 pair and one node:crypto made itself reach the same secret. */
-function assertAgreesWithNodeCrypto(ours: EcdheKeyPair): void {
-  const theirs = generateKeyPairSync('x25519');
-  const theirRaw = theirs.publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-  const ourKey = createPublicKey({
-    key: Buffer.concat([X25519_SPKI_PREFIX, ours.publicKey]),
-    format: 'der',
-    type: 'spki',
-  });
-  const expected = diffieHellman({ privateKey: theirs.privateKey, publicKey: ourKey });
-  assert.deepEqual(Buffer.from(ours.computeSecret(theirRaw)!), expected);
-}
 
 describe('ECDHE', () => {
   test('every supported group agrees on one secret from both sides', () => {
@@ -43,7 +25,15 @@ describe('ECDHE', () => {
   test('X25519: the raw public value and the secret match a key pair node:crypto made itself', () => {
     const ours = generateEcdhe(NamedGroup.x25519)!;
     assert.equal(ours.publicKey.length, 32);
-    assertAgreesWithNodeCrypto(ours);
+    const theirs = generateKeyPairSync('x25519');
+    const theirRaw = theirs.publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+    const ourKey = createPublicKey({
+      key: Buffer.concat([X25519_SPKI_PREFIX, ours.publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
+    const expected = diffieHellman({ privateKey: theirs.privateKey, publicKey: ourKey });
+    assert.deepEqual(Buffer.from(ours.computeSecret(theirRaw)!), expected);
   });
 
   test('X25519: a wrong length or a small-order point gives no secret', () => {
@@ -54,22 +44,5 @@ describe('ECDHE', () => {
     const one = new Uint8Array(32);
     one[0] = 1;
     assert.equal(ours.computeSecret(one), undefined, 'the point of order 1');
-  });
-
-  test('X25519 pairs made ahead are ready after a handshake, each used once, each sound', async () => {
-    generateEcdhe(NamedGroup.x25519);
-    for (let i = 0; i < 200 && pooledX25519Pairs() < 4; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assert.equal(pooledX25519Pairs(), 4, 'the pool refilled off the event loop');
-    const seen = new Set<string>();
-    for (let i = 0; i < 12; i++) {
-      // Taken faster than the pool refills: pooled pairs first, then pairs made on the spot.
-      const ours = generateEcdhe(NamedGroup.x25519)!;
-      const hex = Buffer.from(ours.publicKey).toString('hex');
-      assert.ok(!seen.has(hex), 'no pair twice');
-      seen.add(hex);
-      assertAgreesWithNodeCrypto(ours);
-    }
   });
 });
