@@ -6,7 +6,7 @@
  *
  * Workloads (`--only name[,name]`): throughput, throughput-2p, setup, rtt, pairs, channels,
  * unordered. Flags: --reps N (3), --size MiB per transfer (64), --pairs N (200), --setups N (30),
- * --setup-warmup N unmeasured setups before a stack's first repetition (100),
+ * --setup-warmup N unmeasured setups before each repetition (100),
  * --rtts N (2000), --rtt-warmup N unmeasured round trips first (1000), --idle seconds (10), --concurrency N pairs opening at once (50),
  * --unordered N messages (16384), --stacks tsrtc,wrtc,node-datachannel, --profile DIR (write a
  * V8 CPU profile of each tsrtc measurement there; summarise with bench/profile.ts).
@@ -284,11 +284,15 @@ const SETUP_TIMEOUT_MS = 10_000;
  * As for the round trip, the warm-up is for a JIT-compiled stack: setting a connection up runs
  * far more distinct code than a round trip, and V8 is still optimising it for the first few
  * hundred setups of a process (tsrtc's median in one process: about 4.5 ms over the first 200,
- * 2.3 ms after 1,500). A long-running server sees the warm figure. Every stack gets the same
- * unmeasured setups, once, before its first repetition.
+ * 2.3 ms after 1,500). A long-running server sees the warm figure. The warm-up comes before
+ * every repetition, not only the first: the full collection between measurements (see
+ * collectGarbage) keeps no map without a live object, so V8 drops the optimised code of
+ * everything a setup runs, and it takes more than 40 setups to come back (tsrtc's median over
+ * 40 setups after a forced collection: 4.1-4.8 ms; with none: 2.9-3.0 ms). A busy server's
+ * own collections keep maps that optimised code uses (V8 drops them only in collections meant
+ * to shrink the heap). Every stack gets the same unmeasured setups.
  */
 function setupCase(setups: number, warmup: number): Case {
-  const warmed = new Set<string>();
   return {
     label: `${setups} setups`,
     metrics: [
@@ -297,27 +301,25 @@ function setupCase(setups: number, warmup: number): Case {
     ],
     timeoutMs: 30_000 + (setups + warmup) * 2_000,
     async run(stack, guard) {
-      const unmeasured = warmed.has(stack.name) ? 0 : warmup;
       const samples: number[] = [];
       let stuck = 0;
-      for (let i = 0; i < unmeasured + setups; i++) {
+      for (let i = 0; i < warmup + setups; i++) {
         const set = guard.peers(stack);
         const t0 = performance.now();
         try {
           await withTimeout(connectPair(set, 'setup'), SETUP_TIMEOUT_MS, 'one setup');
-          if (i >= unmeasured) samples.push(performance.now() - t0);
+          if (i >= warmup) samples.push(performance.now() - t0);
         } catch (err) {
           // node-datachannel leaves about one connection in a few hundred unopened: it counts
           // as a setup of the time-out (a warm-up one only towards the limit of three), not as
           // a failed stack.
           if (!(err instanceof TimeoutError) || ++stuck > 3) throw err;
-          if (i >= unmeasured) samples.push(SETUP_TIMEOUT_MS);
+          if (i >= warmup) samples.push(SETUP_TIMEOUT_MS);
         } finally {
           set.closeAll();
         }
         await sleep(5);
       }
-      warmed.add(stack.name);
       if (stuck > 0) {
         console.log(
           `    (${stack.name}: ${stuck} setup(s) not open in ${SETUP_TIMEOUT_MS / 1000} s)`,
