@@ -158,10 +158,9 @@ async function runPairs(pairs: number, idleMs: number, concurrency: number): Pro
   const openMs = lastOpenAt - t0;
   if (opened.length === 0) throw new Error(`no pair opened (${failed} timed out)`);
   await sleep(200);
-  // The idle period comes before the collection for the memory figures: a forced collection
-  // keeps no map without a live object, so V8 would drop the optimised code of every path
-  // the pairs last ran and spend the idle period compiling it again (about 1% of a core for
-  // tsrtc at 1,000 pairs), a cost a running process does not pay.
+  // The idle period comes before the collection for the memory figures, which would make V8
+  // drop the optimised code of the idle paths (see collectGarbage in stacks.ts) and compile it
+  // again inside the period: about 1% of a core for tsrtc at 1,000 pairs.
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   await sleep(idleMs);

@@ -160,6 +160,14 @@ let gcFunction: (() => void) | undefined;
  * connection's native threads (about four per connection) until its JS object is collected,
  * and after 60 setups those 240 threads cost the process 11-13% of a core while idle, which
  * the next stack measured would pay for.
+ *
+ * It costs a JIT-compiled stack what V8's own collections do not: a forced collection keeps
+ * no map without a live object (those V8 schedules in a busy process keep the maps that
+ * optimised code uses), so with no connection left V8 drops the optimised code of everything a
+ * connection ran. tsrtc's setup then needs more than 40 setups to come back (median over 40
+ * setups after a forced collection 4.1-4.8 ms, without one 2.9-3.0 ms). The workloads that
+ * measure a warm process warm up after it: setup before every repetition, the round trip on
+ * its own channel, channels with a second pass.
  */
 export function collectGarbage(): void {
   if (gcFunction === undefined) {

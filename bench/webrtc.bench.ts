@@ -285,12 +285,8 @@ const SETUP_TIMEOUT_MS = 10_000;
  * far more distinct code than a round trip, and V8 is still optimising it for the first few
  * hundred setups of a process (tsrtc's median in one process: about 4.5 ms over the first 200,
  * 2.3 ms after 1,500). A long-running server sees the warm figure. The warm-up comes before
- * every repetition, not only the first: the full collection between measurements (see
- * collectGarbage) keeps no map without a live object, so V8 drops the optimised code of
- * everything a setup runs, and it takes more than 40 setups to come back (tsrtc's median over
- * 40 setups after a forced collection: 4.1-4.8 ms; with none: 2.9-3.0 ms). A busy server's
- * own collections keep maps that optimised code uses (V8 drops them only in collections meant
- * to shrink the heap). Every stack gets the same unmeasured setups.
+ * every repetition, since the collection between measurements throws the optimised code away
+ * again (see collectGarbage). Every stack gets the same unmeasured setups.
  */
 function setupCase(setups: number, warmup: number): Case {
   return {
@@ -428,12 +424,11 @@ function pairsCase(pairs: number, idleMs: number, concurrency: number): Case {
  * (SIGABRT) in about one run of this workload in three, which would otherwise end the whole
  * bench; the child dies instead, and the repetitions it did count.
  *
- * Each repetition makes two passes, each on a new connection, and reports both. The full
- * garbage collection between measurements (see collectGarbage) throws away much of tsrtc's
- * optimised code (V8 deoptimises code whose embedded objects died), so the first pass shows
- * what a JIT-compiled stack pays right after a major collection; the second, the figure of a
- * process that is already running (1024 channels open in about 20-30 ms then, 100-150 ms in
- * the first pass). The native stacks' child processes collect nothing between passes: for
+ * Each repetition makes two passes, each on a new connection, and reports both. The
+ * collection between measurements throws away much of tsrtc's optimised code (see
+ * collectGarbage), so the first pass shows what a JIT-compiled stack pays right after a forced
+ * collection; the second, the figure of a process that is already running (1024 channels open
+ * in about 20-30 ms then, 100-150 ms in the first pass). The native stacks' child processes collect nothing between passes: for
  * them the two differ only by the first pass warming up.
  */
 function channelsCases(): { cases: Case[]; finish(): Promise<void> } {
