@@ -39,7 +39,7 @@ export type StackName =
   | 'node-datachannel';
 /**
  * The stacks a run measures unless --stacks names others. The -pmtu variants (path MTU
- * discovery: packets larger than 1,200 bytes) are reported apart, on request; so is
+ * discovery: packets larger than the default 1,192 bytes) are reported apart, on request; so is
  * tsrtc-shared.
  */
 export const STACK_NAMES: readonly StackName[] = [

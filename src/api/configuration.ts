@@ -33,7 +33,7 @@ export interface TsrtcOptions {
   /**
    * Path MTU discovery for the data channels' SCTP (RFC 8899): probe whether the path carries
    * packets of up to a 1,500-byte Ethernet MTU and use the largest that gets through, instead
-   * of 1,200-byte packets everywhere (default false).
+   * of packets that fit IPv6's 1,280-byte minimum MTU everywhere (default false).
    */
   pathMtuDiscovery?: boolean;
   /**

@@ -46,8 +46,17 @@ export interface PeerEngineOptions {
 }
 
 /**
- * The largest SCTP packet path MTU discovery probes for: with DTLS around it (at most 37 bytes
- * with AES-GCM), UDP and IPv6 headers, it fills a 1,500-byte Ethernet MTU.
+ * The largest SCTP packet sent without path MTU discovery: with DTLS around it (at most 37
+ * bytes, with AES-GCM), UDP and IPv6 headers, it fits IPv6's minimum MTU of 1,280 bytes, which
+ * RFC 8831 names as the initial path MTU for IPv6 and which routers never fragment. A
+ * 1,200-byte packet would be a 1,285-byte IPv6 packet, lost or fragmented on a 1,280-byte path
+ * (tunnels, some mobile networks). Chrome's SCTP packets are 1,191 bytes for the same reason.
+ */
+export const BASE_SCTP_PACKET = 1192;
+
+/**
+ * The largest SCTP packet path MTU discovery probes for: with DTLS, UDP and IPv6 headers as
+ * above, it fills a 1,500-byte Ethernet MTU.
  */
 export const PMTU_MAX_SCTP_PACKET = 1412;
 
@@ -103,7 +112,11 @@ export class PeerEngine implements ConnectionEngine {
           certificate,
           channels: this.channels,
           dtls: opts.cores?.dtls,
-          sctp: { maxMessageSize: LOCAL_MAX_MESSAGE_SIZE, ...opts.cores?.sctp },
+          sctp: {
+            maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
+            mtu: BASE_SCTP_PACKET,
+            ...opts.cores?.sctp,
+          },
         });
         core.onOutput = this.requestFlush;
         return core;
