@@ -3,6 +3,7 @@
  * runs ahead of the page: readyState here changes only as the matching event is dispatched.
  */
 import { getEventListeners } from 'node:events';
+import { wholeBuffer } from '../bytes/copy.js';
 import {
   type DataChannel,
   DataChannelError,
@@ -307,14 +308,10 @@ export class RTCDataChannel extends EventTarget {
   #messageData(data: string | Uint8Array): string | ArrayBuffer | Blob {
     if (typeof data === 'string') return data;
     if (this.#binaryType === 'blob') return new Blob([data]);
-    if (
-      data.byteOffset === 0 &&
-      data.byteLength === data.buffer.byteLength &&
-      data.buffer instanceof ArrayBuffer
-    ) {
-      return data.buffer;
-    }
-    return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+    return (
+      wholeBuffer(data) ??
+      (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer)
+    );
   }
 }
 

@@ -4,6 +4,7 @@
  * events in batches, one message per event-loop turn each way.
  */
 import { parentPort } from 'node:worker_threads';
+import { wholeBuffer } from '../../bytes/copy.js';
 import { certificateFromPem, type DtlsCertificate } from '../../dtls/index.js';
 import { PeerEngine } from '../engine.js';
 import type { PeerEngineEvent } from '../events.js';
@@ -43,8 +44,16 @@ function flushReports(): void {
   port!.postMessage(batch, list);
 }
 
-/** A message's bytes in a buffer of their own, handed over rather than cloned. */
+/**
+ * A message's bytes in a buffer of their own, handed over rather than cloned: the buffer the
+ * message came in when it spans all of it (reassembled messages), else a copy.
+ */
 function detached(data: Uint8Array): Uint8Array {
+  const own = wholeBuffer(data);
+  if (own !== undefined) {
+    transfers.push(own);
+    return data;
+  }
   const copy = new Uint8Array(data);
   transfers.push(copy.buffer);
   return copy;
