@@ -5,8 +5,13 @@
  */
 import { domException } from './dom-exception.js';
 
+/**
+ * Functions rather than a getter: an object literal with a getter that closes over its
+ * connection gets a hidden class of its own, which holds that getter and with it the whole
+ * connection until a full collection, however early the connection is dropped.
+ */
 export interface OperationsChainHost {
-  readonly isClosed: boolean;
+  isClosed(): boolean;
   /** The chain just became empty and a negotiation-needed update was deferred until then. */
   chainEmptied(): void;
 }
@@ -29,7 +34,7 @@ export class OperationsChain {
 
   /** "Chain an operation": rejects with InvalidStateError once the connection is closed. */
   chain<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#host.isClosed) {
+    if (this.#host.isClosed()) {
       return Promise.reject(domException('InvalidStateError', 'the connection is closed'));
     }
     const { promise, resolve, reject } = withResolvers<T>();
@@ -42,10 +47,10 @@ export class OperationsChain {
       }
       p.then(
         (value) => {
-          if (!this.#host.isClosed) resolve(value);
+          if (!this.#host.isClosed()) resolve(value);
         },
         (reason: unknown) => {
-          if (!this.#host.isClosed) reject(reason);
+          if (!this.#host.isClosed()) reject(reason);
         },
       );
       return p;
@@ -67,7 +72,7 @@ export class OperationsChain {
   }
 
   #next(): void {
-    if (this.#host.isClosed) return;
+    if (this.#host.isClosed()) return;
     this.#operations.shift();
     const head = this.#operations[0];
     if (head !== undefined) {

@@ -204,11 +204,8 @@ export class RTCPeerConnection extends EventTarget {
     });
     this.#engine.onEvent = this.#queueEngineEvent;
     this.#localIce = { ufrag: this.#engine.localUfrag, pwd: this.#engine.localPwd };
-    const pc = this;
     this.#chain = new OperationsChain({
-      get isClosed() {
-        return pc.#closed;
-      },
+      isClosed: () => this.#closed,
       chainEmptied: () => this.#updateNegotiationNeeded(),
     });
     this.#channelHost = new ConnectionChannelHost(this.#engine, this.#channels);
