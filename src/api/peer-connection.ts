@@ -39,6 +39,7 @@ import {
   PMTU_MAX_SCTP_PACKET,
 } from '../peer/index.js';
 import { WorkerEngine } from '../peer/worker/worker-engine.js';
+import { withFields } from '../util/with-fields.js';
 import {
   type AlgorithmIdentifier,
   certificateInternals,
@@ -1077,7 +1078,7 @@ export class RTCPeerConnection extends EventTarget {
 
   /** "Surface the candidate": into the local description, then the icecandidate event. */
   #surfaceCandidate(c: IceCandidate): void {
-    const withUfrag = c.ufrag === undefined ? { ...c, ufrag: this.#localIce.ufrag } : c;
+    const withUfrag = c.ufrag === undefined ? withFields(c, { ufrag: this.#localIce.ufrag }) : c;
     const line = serializeCandidateLine(withUfrag);
     if (this.#localCandidates.some((e) => e.line === line)) return;
     this.#localCandidates.push({ ufrag: this.#localIce.ufrag, line });

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { withFields } from '../util/with-fields.js';
 import type { DataChannelAssociation, SctpSendOptions } from './association.js';
 import { encodeDcepAck, encodeDcepOpen } from './dcep.js';
 import { DataChannelError } from './errors.js';
@@ -78,13 +79,13 @@ interface SendOptionSet {
 }
 
 function makeSendOptionSet(reliability: SctpSendOptions, ordered: boolean): SendOptionSet {
-  const normal = Object.freeze({ ...reliability, unordered: !ordered });
-  const beforeAck = ordered ? normal : Object.freeze({ ...reliability, unordered: false });
+  const normal = Object.freeze(withFields(reliability, { unordered: !ordered }));
+  const beforeAck = ordered ? normal : Object.freeze(withFields(reliability, { unordered: false }));
   return Object.freeze({
     normal,
     beforeAck,
-    owned: Object.freeze({ ...normal, transfer: true }),
-    beforeAckOwned: Object.freeze({ ...beforeAck, transfer: true }),
+    owned: Object.freeze(withFields(normal, { transfer: true })),
+    beforeAckOwned: Object.freeze(withFields(beforeAck, { transfer: true })),
   });
 }
 

@@ -56,10 +56,10 @@ export function addCandidateToDescription(
   const media = sdp.media[found.index]!;
   const text = candidate.startsWith('candidate:') ? candidate : `candidate:${candidate}`;
   if (media.attributes.some((a) => a.kind === 'candidate' && a.candidate === text)) {
-    return { ...found, added: false };
+    return { ok: true, index: found.index, added: false };
   }
   media.attributes.splice(candidateInsertIndex(media), 0, { kind: 'candidate', candidate: text });
-  return { ...found, added: true };
+  return { ok: true, index: found.index, added: true };
 }
 
 /** After the last candidate; else before the ICE attributes, where browsers put the first. */
@@ -91,7 +91,8 @@ export function addEndOfCandidates(
     return { ok: true, index: -1, added };
   }
   const found = findCandidateSection(sdp, target);
-  return found.ok ? { ...found, added: markEnd(sdp.media[found.index]!) } : found;
+  if (!found.ok) return found;
+  return { ok: true, index: found.index, added: markEnd(sdp.media[found.index]!) };
 }
 
 /** False when the section is rejected or has the mark already. */

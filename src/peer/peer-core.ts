@@ -27,6 +27,7 @@ import type { DrivableCore } from '../net/index.js';
 import { SctpAssociation, type SctpAssociationOptions } from '../sctp/index.js';
 import type { Address } from '../stun/index.js';
 import { Fifo } from '../util/fifo.js';
+import { withFields } from '../util/with-fields.js';
 import { AssociationPort } from './association-port.js';
 import { classifyDatagram, DATAGRAM_DTLS, DATAGRAM_RTP } from './demux.js';
 import type { DtlsTransportState, PeerCoreEvent, SctpTransportState } from './events.js';
@@ -138,7 +139,7 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
 
   constructor(opts: PeerCoreOptions) {
     this.now = opts.now;
-    this.ice = new IceAgent({ ...opts.ice, now: opts.now });
+    this.ice = new IceAgent(withFields(opts.ice, { now: opts.now }));
     this.certificate = opts.certificate;
     this.channels = opts.channels ?? new DataChannelManager();
     this.dtlsOpts = opts.dtls;
@@ -365,13 +366,14 @@ export class PeerCore implements DrivableCore<PeerCoreEvent> {
 
   private createAssociation(p: SctpTransportParams, now: number): void {
     const role = this.transport!.dtlsRole;
-    const assoc = new SctpAssociation({
-      ...this.sctpOpts,
-      role,
-      now,
-      localPort: p.localPort,
-      remotePort: p.remotePort,
-    });
+    const assoc = new SctpAssociation(
+      withFields(this.sctpOpts, {
+        role,
+        now,
+        localPort: p.localPort,
+        remotePort: p.remotePort,
+      }),
+    );
     this.assoc = assoc;
     this.channels.remoteMaxMessageSize = p.remoteMaxMessageSize;
     this.channels.attach(new AssociationPort(assoc, this.markOutput), role, now);

@@ -6,6 +6,7 @@
 import { copyBytes } from '../bytes/copy.js';
 import { Slab } from '../bytes/slab.js';
 import { randomBytes, randomUint32 } from '../util/random.js';
+import { withFields } from '../util/with-fields.js';
 import {
   decodeCauses,
   decodeForwardTsn,
@@ -807,11 +808,10 @@ export class SctpAssociation {
       },
       this.secret,
     );
-    const initAck = encodeInit(ChunkType.INIT_ACK, {
-      ...this.initFields(),
-      cookie,
-      unrecognized: init.unrecognized,
-    });
+    const initAck = encodeInit(
+      ChunkType.INIT_ACK,
+      withFields(this.initFields(), { cookie, unrecognized: init.unrecognized }),
+    );
     this.packets.push(this.buildPacket(init.initiateTag, [initAck], true));
   }
 

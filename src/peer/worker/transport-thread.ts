@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { wholeBuffer } from '../../bytes/copy.js';
 import { certificateFromPem, type DtlsCertificate } from '../../dtls/index.js';
+import { withFields } from '../../util/with-fields.js';
 import { PeerEngine } from '../engine.js';
 import type { PeerEngineEvent } from '../events.js';
 import type { EngineCommand, EngineReport } from './messages.js';
@@ -146,7 +147,13 @@ function run(cmd: EngineCommand): void {
       const assoc = hosted.relay.association;
       if (assoc === undefined || assoc.state !== 'connected') break;
       try {
-        assoc.send(cmd.streamId, cmd.ppid, cmd.data, { ...cmd.opts, transfer: true }, engine.now());
+        assoc.send(
+          cmd.streamId,
+          cmd.ppid,
+          cmd.data,
+          withFields(cmd.opts, { transfer: true }),
+          engine.now(),
+        );
       } catch {
         // The calling thread checked what it could; a stream reset under way drops the message.
       }
