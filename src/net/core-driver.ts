@@ -2,6 +2,7 @@ import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { IceCandidateErrorEvent, IceEvent, IceTransmit } from '../ice/index.js';
 import type { Address } from '../stun/index.js';
+import { withFields } from '../util/with-fields.js';
 import {
   hostInterfaces,
   type LocalAddress,
@@ -473,10 +474,12 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     const custom = this.opts.networkInterfaces;
     const host = custom === undefined ? hostInterfaces() : undefined;
     const ifaces = custom !== undefined ? custom() : host!.interfaces;
-    return selectLocalAddresses(ifaces, {
-      ...addressOpts,
-      ipv6Flags: addressOpts.ipv6Flags ?? host?.ipv6Flags ?? readIpv6AddressFlags(),
-    });
+    return selectLocalAddresses(
+      ifaces,
+      withFields(addressOpts, {
+        ipv6Flags: addressOpts.ipv6Flags ?? host?.ipv6Flags ?? readIpv6AddressFlags(),
+      }),
+    );
   }
 
   private async resolveStunServers(): Promise<{

@@ -6,6 +6,7 @@ import {
   StunAttr,
   StunMethod,
 } from '../stun/index.js';
+import { withFields } from '../util/with-fields.js';
 import { bindUdpSocket } from './udp.js';
 import { UdpEndpoint } from './udp-endpoint.js';
 
@@ -144,10 +145,10 @@ export class UdpMux {
   }
 
   private async bind(address: string, opts: UdpMuxBindOptions): Promise<SharedSocket> {
-    const raw = await bindUdpSocket(address, {
-      ...opts,
-      ...(this.port === 0 ? {} : { portRange: { min: this.port, max: this.port } }),
-    });
+    const raw = await bindUdpSocket(
+      address,
+      this.port === 0 ? opts : withFields(opts, { portRange: { min: this.port, max: this.port } }),
+    );
     const routes: Routes = new Map();
     const endpoint = new UdpEndpoint(
       raw,

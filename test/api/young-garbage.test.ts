@@ -9,11 +9,9 @@
  * loading the library leaves).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import { runNodeProgram } from '../node-program.js';
 
-const run = promisify(execFile);
 const indexUrl = new URL('../../src/index.ts', import.meta.url).href;
 
 function program(connections: number): string {
@@ -31,11 +29,7 @@ console.log('done');
 
 /** Bytes that survived the young-generation collections of a run, and how many there were. */
 async function survivedYoung(connections: number): Promise<{ bytes: number; collections: number }> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--trace-gc-nvp', '--import', 'tsx', '--input-type=module', '-e', program(connections)],
-    { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-  );
+  const stdout = await runNodeProgram(['--trace-gc-nvp'], program(connections), 120_000);
   assert.match(stdout, /done/);
   let collections = 0;
   let bytes = 0;

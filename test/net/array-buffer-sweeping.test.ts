@@ -3,12 +3,10 @@
 // case runs in a process of its own, since the setting is process-wide, with node:v8's
 // setFlagsFromString wrapped to record what the library asks for.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { sweepingLeftToUs } from '../../src/net/array-buffer-sweeping.js';
+import { runNodeProgram } from '../node-program.js';
 
-const run = promisify(execFile);
 const indexUrl = new URL('../../src/index.ts', import.meta.url).href;
 
 const PROGRAM = `
@@ -26,11 +24,7 @@ console.log(JSON.stringify({ before, asked }));
 `;
 
 async function flagsAsked(nodeFlags: string[]): Promise<{ before: number; asked: string[] }> {
-  const { stdout } = await run(
-    process.execPath,
-    [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', PROGRAM],
-    { timeout: 60_000 },
-  );
+  const stdout = await runNodeProgram(nodeFlags, PROGRAM);
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 

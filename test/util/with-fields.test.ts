@@ -4,11 +4,9 @@
  * %HaveSameMap in a process of its own.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import { runNodeProgram } from '../node-program.js';
 
-const run = promisify(execFile);
 const moduleUrl = new URL('../../src/util/with-fields.ts', import.meta.url).href;
 
 const PROGRAM = `
@@ -28,11 +26,7 @@ console.log(JSON.stringify({
 `;
 
 test('objects made by withFields from bases of one shape share a hidden class', async () => {
-  const { stdout } = await run(
-    process.execPath,
-    ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', PROGRAM],
-    { timeout: 60_000 },
-  );
+  const stdout = await runNodeProgram(['--allow-natives-syntax'], PROGRAM);
   const r = JSON.parse(stdout.trim().split('\n').at(-1)!);
   assert.equal(r.same, 200, `${r.same} of 200 objects share the first one's hidden class`);
   assert.deepEqual(r.values, [7, true, false]);

@@ -6,7 +6,6 @@
 import { parentPort } from 'node:worker_threads';
 import { wholeBuffer } from '../../bytes/copy.js';
 import { certificateFromPem, type DtlsCertificate } from '../../dtls/index.js';
-import { withFields } from '../../util/with-fields.js';
 import { PeerEngine } from '../engine.js';
 import type { PeerEngineEvent } from '../events.js';
 import type { EngineCommand, EngineReport } from './messages.js';
@@ -147,13 +146,10 @@ function run(cmd: EngineCommand): void {
       const assoc = hosted.relay.association;
       if (assoc === undefined || assoc.state !== 'connected') break;
       try {
-        assoc.send(
-          cmd.streamId,
-          cmd.ppid,
-          cmd.data,
-          withFields(cmd.opts, { transfer: true }),
-          engine.now(),
-        );
+        // The options came in this message and are this thread's to change: no object per send.
+        const opts = cmd.opts ?? {};
+        opts.transfer = true;
+        assoc.send(cmd.streamId, cmd.ppid, cmd.data, opts, engine.now());
       } catch {
         // The calling thread checked what it could; a stream reset under way drops the message.
       }
