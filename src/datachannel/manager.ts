@@ -101,7 +101,7 @@ export class DataChannelManager implements ChannelHost {
 
   /** Binds the association whose streams this manager owns. Once only. */
   attach(association: DataChannelAssociation, dtlsRole: DtlsRole, now: number): void {
-    if (this.assoc !== undefined) {
+    if (this.assoc !== undefined || this.closed) {
       throw new DataChannelError('invalid-state', 'an association is already attached');
     }
     this.assoc = association;
@@ -276,6 +276,8 @@ export class DataChannelManager implements ChannelHost {
     if (this.closed) return;
     this.closed = true;
     this.connected = false;
+    // Closed channels an application still holds keep this manager, not the association.
+    this.assoc = undefined;
     const all = [...this.streams.values(), ...this.pending.filter((c) => c.id === null)];
     this.streams.clear();
     this.freeIdFloor = this.role === 'server' ? 1 : 0;

@@ -138,7 +138,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     this.opts = opts;
   }
 
-  /** The core, once start() has created it. */
+  /** The core, from when start() creates it until close(). */
   get core(): C | undefined {
     return this.coreInstance;
   }
@@ -277,6 +277,8 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   /**
    * Closes the core (sending what its close produces), the sockets, the timer and this
    * driver's use of mDNS. Events the core emits while closing go to onEvent. Idempotent.
+   * The core is let go: whatever still holds the driver (an application holding its closed
+   * connection) does not keep the protocol state, its buffers and keys alive.
    */
   close(): void {
     if (this.closed) return;
@@ -285,6 +287,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
       core.close(performance.now());
       this.flush();
     }
+    this.coreInstance = undefined;
     this.closed = true;
     this.clearTimer();
     if (this.mux !== undefined) {

@@ -22,6 +22,14 @@ import {
 } from './peer-core.js';
 import { buildEngineStats, type PeerEngineStats } from './stats.js';
 
+interface ClosedEngineState {
+  ufrag: string;
+  pwd: string;
+  role: IceRole;
+  remoteCertificate: Uint8Array | undefined;
+  stats: PeerEngineStats;
+}
+
 export interface PeerEngineOptions {
   /** Already validated by the W3C layer. STUN URLs are used; others become candidate errors. */
   iceServers: { urls: string[]; username?: string; credential?: string }[];
@@ -82,6 +90,8 @@ export class PeerEngine implements ConnectionEngine {
   private iceRole: IceRole = 'controlling';
   private gathering: Promise<void> | undefined;
   private closed = false;
+  /** What the getters answer once closed: the driver has let the core go. */
+  private closedState: ClosedEngineState | undefined;
 
   constructor(opts: PeerEngineOptions) {
     this.initialUfrag = opts.ice?.ufrag ?? randomUfrag();
@@ -127,11 +137,11 @@ export class PeerEngine implements ConnectionEngine {
   }
 
   get localUfrag(): string {
-    return this.driver.core?.ice.localUfrag ?? this.initialUfrag;
+    return this.closedState?.ufrag ?? this.driver.core?.ice.localUfrag ?? this.initialUfrag;
   }
 
   get localPwd(): string {
-    return this.driver.core?.ice.localPwd ?? this.initialPwd;
+    return this.closedState?.pwd ?? this.driver.core?.ice.localPwd ?? this.initialPwd;
   }
 
   /**
@@ -216,12 +226,14 @@ export class PeerEngine implements ConnectionEngine {
   }
 
   get iceRoleInUse(): IceRole {
-    return this.driver.core?.ice.role ?? this.iceRole;
+    return this.closedState?.role ?? this.driver.core?.ice.role ?? this.iceRole;
   }
 
   /** The peer's certificate chain as DER (the leaf only: DTLS peers send one certificate). */
   get remoteCertificates(): Uint8Array[] {
-    const cert = this.driver.core?.dtls?.remoteCertificate;
+    const cert = this.closedState
+      ? this.closedState.remoteCertificate
+      : this.driver.core?.dtls?.remoteCertificate;
     return cert === undefined ? [] : [cert];
   }
 
@@ -231,14 +243,24 @@ export class PeerEngine implements ConnectionEngine {
   }
 
   stats(): PeerEngineStats {
-    return buildEngineStats(this.driver.core);
+    return this.closedState?.stats ?? buildEngineStats(this.driver.core);
   }
 
   /** SCTP ABORT and DTLS close_notify go out, then sockets close. Idempotent; no events follow. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const core = this.driver.core;
     this.driver.close();
+    if (core !== undefined) {
+      this.closedState = {
+        ufrag: core.ice.localUfrag,
+        pwd: core.ice.localPwd,
+        role: core.ice.role,
+        remoteCertificate: core.dtls?.remoteCertificate,
+        stats: buildEngineStats(core),
+      };
+    }
   }
 
   private readonly requestFlush = (): void => {
