@@ -59,6 +59,15 @@ function detached(data: Uint8Array): Uint8Array {
   return copy;
 }
 
+/**
+ * The engine's event handler. Made by a function, not written as a literal in the assignment:
+ * V8 allocates a function literal assigned straight to a property in the old generation, and
+ * from there what it captures (the engine) survives every young collection until a full one.
+ */
+function eventsOf(id: number, hosted: Hosted): (e: PeerEngineEvent) => void {
+  return (e) => onEngineEvent(id, hosted, e as PeerEngineEvent | RelayedSctp);
+}
+
 function onEngineEvent(id: number, hosted: Hosted, e: PeerEngineEvent | RelayedSctp): void {
   if (e.type === 'relay-attached') {
     const { type: _, ...rest } = e;
@@ -106,7 +115,7 @@ function run(cmd: EngineCommand): void {
       channels: relay,
     });
     const hosted = { engine, relay };
-    engine.onEvent = (e) => onEngineEvent(cmd.id, hosted, e as PeerEngineEvent | RelayedSctp);
+    engine.onEvent = eventsOf(cmd.id, hosted);
     engines.set(cmd.id, hosted);
     return;
   }
