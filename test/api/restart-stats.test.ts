@@ -129,6 +129,30 @@ describe('getStats', () => {
       assert.equal(rdc.bytesReceived, 15);
     }));
 
+  test('after close, the report keeps the last counters and the certificates', () =>
+    withConnectedPair(async (p) => {
+      const got = collect(p.remote, 1);
+      p.local.send('before close');
+      await got;
+      const transportOf = (r: RTCStatsReport) =>
+        [...r.values()].find((s) => s.type === 'transport') as Record<string, unknown>;
+      const open = transportOf(await p.a.getStats());
+      p.a.close();
+      const report = await p.a.getStats();
+      const t = transportOf(report);
+      // The close itself sends (SCTP ABORT, DTLS close_notify): at least what was counted.
+      assert.ok((t.packetsSent as number) >= (open.packetsSent as number));
+      assert.ok((t.bytesSent as number) >= (open.bytesSent as number));
+      assert.equal(t.packetsReceived, open.packetsReceived);
+      assert.equal(t.bytesReceived, open.bytesReceived);
+      assert.equal(t.iceLocalUsernameFragment, open.iceLocalUsernameFragment);
+      const remoteCert = report.get(t.remoteCertificateId as string)!;
+      const remoteFp = p.b.localDescription!.sdp.match(/a=fingerprint:sha-256 (\S+)/)![1];
+      assert.equal(remoteCert.fingerprint, remoteFp);
+      assert.equal(p.a.sctp!.transport.getRemoteCertificates().length, 1);
+      assert.equal(p.a.sctp!.transport.iceTransport.role, 'controlling');
+    }));
+
   test('transports expose their state, parameters, candidates and selected pair', () =>
     withConnectedPair(async (p) => {
       const sctp = p.a.sctp!;
