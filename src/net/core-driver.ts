@@ -302,11 +302,15 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
     this.deferred.length = 0;
     if (this.mdns) {
       for (const name of this.mdnsNames ?? []) this.mdns.unregister(name);
-      this.mdns.release();
+      this.mdns.release(this.onMdnsError);
       this.mdns = undefined;
     }
     this.mdnsNames = undefined;
   }
+
+  private readonly onMdnsError = (err: Error): void => {
+    this.reportError(err);
+  };
 
   private readonly onQueuedFlush = () => {
     this.flushQueued = false;
@@ -447,10 +451,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   }
 
   private mdnsService(): MdnsService {
-    if (!this.mdns) {
-      this.mdns = MdnsService.acquire(this.opts.mdns);
-      this.mdns.onError ??= (err) => this.reportError(err);
-    }
+    this.mdns ??= MdnsService.acquire(this.opts.mdns, this.onMdnsError);
     return this.mdns;
   }
 

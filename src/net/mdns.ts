@@ -56,6 +56,8 @@ const shared = new Map<string, { service: MdnsService; users: number }>();
 export class MdnsService {
   /** Called on socket errors; the service keeps running where it can. */
   onError: ((err: Error) => void) | undefined;
+  /** The users' own error handlers: a shared service reports to those still using it. */
+  private readonly userErrorHandlers = new Set<(err: Error) => void>();
 
   private readonly mdns: MdnsSocket;
   private readonly port: number;
@@ -89,13 +91,16 @@ export class MdnsService {
       this.mdns.once('error', () => resolve());
     });
     this.mdns.on('error', (err: Error) => this.fail(err));
-    this.mdns.on('warning', (err: Error) => this.onError?.(err));
+    this.mdns.on('warning', (err: Error) => this.reportError(err));
     this.mdns.on('query', (q, rinfo) => this.answer(q, rinfo));
     this.mdns.on('response', (r) => this.takeResponse(r));
   }
 
-  /** The process-wide service for these options, created on first use; pair with release(). */
-  static acquire(opts: MdnsOptions = {}): MdnsService {
+  /**
+   * The process-wide service for these options, created on first use; pair with release(),
+   * giving it the same `onError`, which hears the service's errors until then.
+   */
+  static acquire(opts: MdnsOptions = {}, onError?: (err: Error) => void): MdnsService {
     const key = `${opts.interface ?? '*'}|${opts.port ?? 5353}|${opts.loopback !== false}`;
     let entry = shared.get(key);
     if (!entry || entry.service.closed) {
@@ -105,11 +110,13 @@ export class MdnsService {
       shared.set(key, entry);
     }
     entry.users++;
+    if (onError !== undefined) entry.service.userErrorHandlers.add(onError);
     return entry.service;
   }
 
   /** Gives up one use from acquire(); the last release closes the socket. */
-  release(): void {
+  release(onError?: (err: Error) => void): void {
+    if (onError !== undefined) this.userErrorHandlers.delete(onError);
     const key = this.sharedKey;
     const entry = key === undefined ? undefined : shared.get(key);
     if (!entry || entry.service !== this) {
@@ -175,7 +182,7 @@ export class MdnsService {
   private query(name: string): void {
     if (this.closed) return;
     const done = (err: Error | null) => {
-      if (err) this.onError?.(err);
+      if (err) this.reportError(err);
     };
     for (const socket of this.multicastSockets()) {
       socket.query(
@@ -225,9 +232,9 @@ export class MdnsService {
       if (this.senders.get(address) === created) this.senders.delete(address);
       this.unusable.add(address);
       created.destroy();
-      this.onError?.(err);
+      this.reportError(err);
     });
-    created.on('warning', (err: Error) => this.onError?.(err));
+    created.on('warning', (err: Error) => this.reportError(err));
     // Unicast answers to this address:port come to this socket, not to the main one.
     created.on('response', (r) => this.takeResponse(r));
     this.senders.set(address, created);
@@ -258,7 +265,7 @@ export class MdnsService {
     }
     if (answers.length === 0) return;
     const done = (err: Error | null) => {
-      if (err) this.onError?.(err);
+      if (err) this.reportError(err);
     };
     if (legacy) {
       this.mdns.respond(
@@ -300,10 +307,15 @@ export class MdnsService {
     }
   }
 
+  private reportError(err: Error): void {
+    this.onError?.(err);
+    for (const handler of this.userErrorHandlers) handler(err);
+  }
+
   private fail(err: Error): void {
     this.failed = err;
     this.settleAll();
-    this.onError?.(err);
+    this.reportError(err);
   }
 }
 

@@ -132,3 +132,34 @@ test('a legacy query from another port gets a unicast answer with its id', { ski
     socket.close();
   }
 });
+
+test('a shared service reports its errors to the users still holding it', { skip }, async () => {
+  // A port of its own: no other service in this process hears the malformed datagram.
+  const opts = { interface: '10.77.0.1', port: 15353 };
+  const gone: Error[] = [];
+  const staying: Error[] = [];
+  const goneHandler = (err: Error) => gone.push(err);
+  const stayingHandler = (err: Error) => staying.push(err);
+  const first = MdnsService.acquire(opts, goneHandler);
+  const second = MdnsService.acquire(opts, stayingHandler);
+  let holding = 2;
+  try {
+    assert.equal(first, second);
+    await second.ready;
+    first.release(goneHandler);
+    holding--;
+    const garbage = createSocket('udp4');
+    await new Promise<void>((r) =>
+      garbage.send(Buffer.from([1, 2, 3]), 15353, '10.77.0.1', () => r()),
+    );
+    garbage.close();
+    const deadline = Date.now() + 5000;
+    while (staying.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(staying.length, 1, 'the user still holding it hears of the malformed packet');
+    assert.equal(gone.length, 0, 'the user that released it does not');
+  } finally {
+    for (; holding > 0; holding--) second.release(stayingHandler);
+  }
+});
