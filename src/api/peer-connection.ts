@@ -39,6 +39,7 @@ import {
   PMTU_MAX_SCTP_PACKET,
 } from '../peer/index.js';
 import { WorkerEngine } from '../peer/worker/worker-engine.js';
+import { Fifo } from '../util/fifo.js';
 import { withFields } from '../util/with-fields.js';
 import {
   type AlgorithmIdentifier,
@@ -170,7 +171,7 @@ export class RTCPeerConnection extends EventTarget {
   #channelsOpened = 0;
   #channelsClosed = 0;
 
-  #engineEvents: PeerEngineEvent[] = [];
+  readonly #engineEvents = new Fifo<PeerEngineEvent>();
   #drainScheduled = false;
 
   declare onnegotiationneeded: EventHandler<RTCPeerConnection>;
@@ -502,7 +503,7 @@ export class RTCPeerConnection extends EventTarget {
     this.#signalingState = 'closed';
     for (const dc of this.#channels.values()) dc.abort();
     this.#channels.clear();
-    this.#engineEvents = [];
+    this.#engineEvents.clear();
     this.#engine.close();
     this.#sctp?.updateState('closed', undefined, false);
     this.#dtlsTransport.updateState('closed', undefined, false);
@@ -953,11 +954,13 @@ export class RTCPeerConnection extends EventTarget {
   readonly #drainEngineEvents = (): void => {
     this.#drainScheduled = false;
     const events = this.#engineEvents;
-    this.#engineEvents = [];
-    for (let i = 0; i < events.length; i++) {
+    // Those queued so far: the ones a listener causes come in a task of their own. The queue is
+    // kept, not replaced, so that a busy connection does not make an array per task.
+    for (let n = events.length; n > 0; n--) {
       if (this.#closed) return;
+      const e = events.shift()!;
       try {
-        this.#handleEngineEvent(events[i]!);
+        this.#handleEngineEvent(e);
       } catch (err) {
         // A listener threw: report it as browsers do, and go on with the next event.
         queueMicrotask(() => {

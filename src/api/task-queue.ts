@@ -11,6 +11,7 @@
  * for the next turn, and a round trip between two channels paid two of them.
  */
 import { inIoTurn } from '../net/io-turn.js';
+import { queuePlainMicrotask } from '../util/microtask.js';
 
 /** Tasks queued through setImmediate that have not run yet. */
 let waiting = 0;
@@ -20,7 +21,7 @@ let early: (() => void) | undefined;
 export function queueTask(task: () => void): void {
   if (waiting === 0 && early === undefined && inIoTurn()) {
     early = task;
-    queueMicrotask(runEarly);
+    queuePlainMicrotask(runEarly);
     return;
   }
   waiting++;

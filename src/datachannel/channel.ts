@@ -145,6 +145,8 @@ export class DataChannel {
 
   /** @internal Records what was handed to the association and not yet sent. */
   readonly ledger = new SendLedger();
+  /** @internal Its place in the manager's list of channels with sends pending; -1 if none. */
+  sendingSlot = -1;
 
   /** @internal Use DataChannelManager.createChannel. */
   constructor(host: ChannelHost, params: DataChannelParams, id: number | null) {

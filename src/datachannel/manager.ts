@@ -65,8 +65,12 @@ export class DataChannelManager implements ChannelHost {
    * searches from here, so opening n channels costs O(n), not O(n^2).
    */
   private freeIdFloor = 0;
-  /** Channels with messages the association has not yet reported sent. */
-  private readonly sending = new Set<DataChannel>();
+  /**
+   * Channels with messages the association has not yet reported sent, each at its sendingSlot.
+   * Not a Set: a channel joins and leaves with every message sent alone, and a Set that loses
+   * its last entry allocates a new table.
+   */
+  private readonly sending: DataChannel[] = [];
   /** When a send was reported while channels still had messages pending; see checkDrained. */
   private drainCheckAt: number | undefined;
   private readonly events = new Fifo<DataChannelEvent>();
@@ -200,7 +204,27 @@ export class DataChannelManager implements ChannelHost {
 
   /** @internal ChannelHost */
   pendingSends(channel: DataChannel): void {
-    this.sending.add(channel);
+    if (channel.sendingSlot >= 0) return;
+    channel.sendingSlot = this.sending.length;
+    this.sending.push(channel);
+  }
+
+  private doneSending(channel: DataChannel): void {
+    const slot = channel.sendingSlot;
+    if (slot < 0) return;
+    channel.sendingSlot = -1;
+    const last = this.sending.pop()!;
+    if (last !== channel) {
+      this.sending[slot] = last;
+      last.sendingSlot = slot;
+    }
+  }
+
+  /** Empties the list of channels with sends pending, returning them. */
+  private takeSending(): DataChannel[] {
+    const all = this.sending.splice(0);
+    for (const c of all) c.sendingSlot = -1;
+    return all;
   }
 
   /** @internal ChannelHost */
@@ -208,7 +232,7 @@ export class DataChannelManager implements ChannelHost {
     const id = channel.id;
     const at = this.pending.indexOf(channel);
     if (at >= 0) this.pending.splice(at, 1);
-    this.sending.delete(channel);
+    this.doneSending(channel);
     if (id === null || this.streams.get(id) !== channel) return;
     this.streams.delete(id);
     this.idFreed(id);
@@ -282,7 +306,7 @@ export class DataChannelManager implements ChannelHost {
     this.streams.clear();
     this.freeIdFloor = this.role === 'server' ? 1 : 0;
     this.pending = [];
-    this.sending.clear();
+    this.takeSending();
     this.refusing.clear();
     this.deferredOpens.clear();
     for (const channel of all) channel.handleAssociationClosed(reason, error);
@@ -309,9 +333,9 @@ export class DataChannelManager implements ChannelHost {
     const channel = this.streams.get(streamId);
     if (channel !== undefined) {
       channel.handleSent(bytes, now);
-      if (channel.ledger.empty) this.sending.delete(channel);
+      if (channel.ledger.empty) this.doneSending(channel);
     }
-    if (this.sending.size > 0) this.drainCheckAt = now;
+    if (this.sending.length > 0) this.drainCheckAt = now;
   }
 
   /**
@@ -323,12 +347,10 @@ export class DataChannelManager implements ChannelHost {
   private checkDrained(): void {
     const now = this.drainCheckAt!;
     this.drainCheckAt = undefined;
-    if (this.sending.size === 0 || this.assoc === undefined || this.assoc.bufferedBytes !== 0) {
+    if (this.sending.length === 0 || this.assoc === undefined || this.assoc.bufferedBytes !== 0) {
       return;
     }
-    const drained = [...this.sending];
-    this.sending.clear();
-    for (const c of drained) c.handleDrained(now);
+    for (const c of this.takeSending()) c.handleDrained(now);
   }
 
   private handleDcep(streamId: number, data: Uint8Array, now: number): void {

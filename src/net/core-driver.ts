@@ -2,6 +2,7 @@ import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { IceCandidateErrorEvent, IceEvent, IceTransmit } from '../ice/index.js';
 import type { Address } from '../stun/index.js';
+import { queuePlainMicrotask } from '../util/microtask.js';
 import { withFields } from '../util/with-fields.js';
 import {
   hostInterfaces,
@@ -271,7 +272,7 @@ export class CoreDriver<C extends DrivableCore<E>, E extends { type: string }> {
   requestFlush(): void {
     if (this.flushQueued || this.closed) return;
     this.flushQueued = true;
-    queueMicrotask(this.onQueuedFlush);
+    queuePlainMicrotask(this.onQueuedFlush);
   }
 
   /**

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { asIoTurn } from '../../net/io-turn.js';
+import { queuePlainMicrotask } from '../../util/microtask.js';
 import type { EngineCommand, EngineReport } from './messages.js';
 
 const MAX_THREADS = 4;
@@ -111,7 +112,7 @@ class TransportThread {
     if (transfer !== undefined) this.transfers.push(transfer);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(this.flush);
+      queuePlainMicrotask(this.flush);
     }
   }
 

@@ -11,6 +11,7 @@ import {
 import type { DtlsCertificate, DtlsRole } from '../../dtls/index.js';
 import { randomPwd, randomUfrag } from '../../ice/credentials.js';
 import type { IceCandidate, IceRole } from '../../ice/index.js';
+import { queuePlainMicrotask } from '../../util/microtask.js';
 import type { ConnectionEngine } from '../connection-engine.js';
 import type { PeerEngineOptions } from '../engine.js';
 import type { PeerEngineEvent } from '../events.js';
@@ -214,11 +215,13 @@ export class WorkerEngine implements ConnectionEngine, ThreadClient {
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
-    queueMicrotask(() => {
-      this.drainScheduled = false;
-      this.drain();
-    });
+    queuePlainMicrotask(this.runScheduledDrain);
   }
+
+  private readonly runScheduledDrain = (): void => {
+    this.drainScheduled = false;
+    this.drain();
+  };
 
   private drain(): void {
     const channels = this.channels;
