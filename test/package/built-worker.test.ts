@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { survivedYoungCollections } from '../young-collections.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -101,17 +102,7 @@ async function survivedYoung(connections: number): Promise<{ bytes: number; coll
     '--trace-gc-nvp',
   ]);
   assert.match(stdout, /done/);
-  let collections = 0;
-  let bytes = 0;
-  for (const line of stdout.split('\n')) {
-    if (!/\bgc=s\b/.test(line)) continue;
-    const promoted = /\bpromoted=(\d+)/.exec(line);
-    const copied = /\bnew_space_survived=(\d+)/.exec(line);
-    assert.ok(promoted && copied, `a collection's figures: ${line.slice(0, 200)}`);
-    collections++;
-    bytes += Number(promoted[1]) + Number(copied[1]);
-  }
-  return { bytes, collections };
+  return survivedYoungCollections(stdout);
 }
 
 test('closed worker-mode connections do not survive young collections', async () => {
