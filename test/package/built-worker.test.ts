@@ -1,9 +1,7 @@
 /**
  * The package as published runs from JavaScript, where the transport thread starts from its
  * built file (the sources start it through the TypeScript loader instead): build into a
- * temporary folder and connect two worker-mode peers with plain node, no loader. What the
- * transport threads' memory does is measured there as well: under the TypeScript loader, the
- * loader's own allocations hide it.
+ * temporary folder and connect two worker-mode peers with plain node, no loader.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +10,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { survivedYoungCollections } from '../young-collections.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,41 +76,4 @@ test('the built package runs connections on transport threads', { timeout: 120_0
   assert.equal(stdout.trim(), 'echo:hi');
   const written = (await readdir(profiles)).filter((f) => f.endsWith('.cpuprofile'));
   assert.ok(written.length >= 2, `profiles of the main and transport threads: ${written}`);
-});
-
-function closingProgram(connections: number): string {
-  return `
-const { RTCPeerConnection } = await import('./index.js');
-for (let i = 0; i < ${connections}; i++) {
-  const pc = new RTCPeerConnection({ tsrtc: { worker: true } });
-  pc.createDataChannel('x');
-  pc.close();
-  await new Promise((r) => setImmediate(r));
-}
-await new Promise((r) => setTimeout(r, 500));
-console.log('done');
-process.exit(0);
-`;
-}
-
-/** What survived young-generation collections on all threads (V8 prints each isolate's). */
-async function survivedYoung(connections: number): Promise<{ bytes: number; collections: number }> {
-  const stdout = await runBuilt(`closing-${connections}.js`, closingProgram(connections), [
-    '--trace-gc-nvp',
-  ]);
-  assert.match(stdout, /done/);
-  return survivedYoungCollections(stdout);
-}
-
-test('closed worker-mode connections do not survive young collections', async () => {
-  const [few, many] = await Promise.all([survivedYoung(1000), survivedYoung(4000)]);
-  assert.ok(many.collections >= few.collections + 3, `${few.collections} / ${many.collections}`);
-  const perConnection = (many.bytes - few.bytes) / 3000;
-  // About 3 KiB. When the transport thread's event handler for an engine was a function literal
-  // assigned to a property (which V8 allocates in the old generation), every engine it captured
-  // survived the thread's young collections: 6 to 9 KiB.
-  assert.ok(
-    perConnection < 4.5 * 1024,
-    `${(perConnection / 1024).toFixed(1)} KiB survived per connection`,
-  );
 });
