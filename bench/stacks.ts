@@ -177,6 +177,26 @@ export function collectGarbage(): void {
   gcFunction();
 }
 
+/**
+ * Waits until this process has used less than `busyShare` of a core over a 100 ms window, for
+ * at most `maxMs`; resolves with the time waited. The measure covers all its threads: the
+ * native stacks tear their connections down on threads of their own after close(), and on a
+ * 2-core machine that work, still running, would weigh on the next stack's measurement (a
+ * round-trip p99 several times higher right after another stack's setups).
+ */
+export async function waitForQuiet(busyShare = 0.15, maxMs = 3000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const before = process.cpuUsage();
+    const w0 = performance.now();
+    await sleep(100);
+    const used = process.cpuUsage(before);
+    const share = (used.user + used.system) / 1000 / (performance.now() - w0);
+    const waited = performance.now() - t0;
+    if (share < busyShare || waited >= maxMs) return waited;
+  }
+}
+
 /** node-datachannel keeps native threads alive until told to let go. */
 export async function releaseNativeStacks(): Promise<void> {
   try {

@@ -35,6 +35,7 @@ import {
   type StackName,
   sleep,
   TimeoutError,
+  waitForQuiet,
   withTimeout,
 } from './stacks.js';
 import {
@@ -732,7 +733,7 @@ export async function run(opts: BenchOptions): Promise<void> {
               await guard.close(failed);
               await sleep(50);
               collectGarbage();
-              await sleep(50);
+              await waitForQuiet();
             }
           }
         }
