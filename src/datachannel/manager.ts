@@ -105,7 +105,8 @@ export class DataChannelManager implements ChannelHost {
 
   /** Binds the association whose streams this manager owns. Once only. */
   attach(association: DataChannelAssociation, dtlsRole: DtlsRole, now: number): void {
-    if (this.assoc !== undefined || this.closed) {
+    if (this.closed) throw new DataChannelError('invalid-state', 'the channels are closed');
+    if (this.assoc !== undefined) {
       throw new DataChannelError('invalid-state', 'an association is already attached');
     }
     this.assoc = association;

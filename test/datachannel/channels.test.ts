@@ -715,3 +715,21 @@ test('random input on random streams never throws and leaves a working channel a
     { numRuns: 300 },
   );
 });
+
+test('a manager takes one association, none once closed, and lets it go when it closes', () => {
+  const [assoc, other] = FakeAssociation.pair();
+  const manager = new DataChannelManager();
+  manager.attach(assoc, 'client', 0);
+  assert.equal(manager.association, assoc);
+  assert.throws(
+    () => manager.attach(other, 'client', 0),
+    (e: DataChannelError) => e.kind === 'invalid-state' && /already attached/.test(e.message),
+  );
+  manager.handleSctpEvent({ type: 'closed', reason: 'gone', error: false }, 0);
+  // Closed channels an application still holds keep the manager, not the association.
+  assert.equal(manager.association, undefined);
+  assert.throws(
+    () => manager.attach(other, 'client', 0),
+    (e: DataChannelError) => e.kind === 'invalid-state' && /closed/.test(e.message),
+  );
+});
