@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -30,50 +30,37 @@ console.log(reply);
 a.close(); b.close();
 `;
 
-// Inside node_modules, so that the build finds the package's dependencies as it would
-// installed, and git and the linter leave it alone.
-let out = '';
-
-before(async () => {
-  out = await mkdtemp(join(root, 'node_modules', '.tsrtc-build-'));
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  await run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', out]);
-  // Below node_modules the package scope ends: the build says itself that it is ES modules.
-  await writeFile(join(out, 'package.json'), '{ "type": "module" }\n');
-});
-
-after(async () => {
-  if (out !== '') await rm(out, { recursive: true, force: true });
-});
-
-/**
- * Runs `program` (which imports './index.js') from the build with plain node: no --import, so
- * the child has no TypeScript loader. Started as `node --input-type=module -e`, whose flags a
- * worker must not inherit as they are, with V8 flags that a worker refuses in its own execArgv
- * (they hold for the process anyway).
- */
-async function runBuilt(name: string, program: string, flags: string[]): Promise<string> {
-  const file = join(out, name);
-  await writeFile(file, program);
-  const load = `await import(${JSON.stringify(pathToFileURL(file).href)});`;
-  const args = [...flags, '--input-type=module', '-e', load];
-  const { stdout } = await run(process.execPath, args, {
-    timeout: 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
-}
-
 test('the built package runs connections on transport threads', { timeout: 120_000 }, async () => {
-  // The CPU profiler's flags do reach the transport threads: each writes a profile of its own.
-  const profiles = join(out, 'profiles');
-  const stdout = await runBuilt('check.js', script, [
-    '--expose-gc',
-    '--max-old-space-size=512',
-    '--cpu-prof',
-    `--cpu-prof-dir=${profiles}`,
-  ]);
-  assert.equal(stdout.trim(), 'echo:hi');
-  const written = (await readdir(profiles)).filter((f) => f.endsWith('.cpuprofile'));
-  assert.ok(written.length >= 2, `profiles of the main and transport threads: ${written}`);
+  // Inside node_modules, so that the build finds the package's dependencies as it would
+  // installed, and git and the linter leave it alone.
+  const out = await mkdtemp(join(root, 'node_modules', '.tsrtc-build-'));
+  try {
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    await run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', out]);
+    // Below node_modules the package scope ends: the build says itself that it is ES modules.
+    await writeFile(join(out, 'package.json'), '{ "type": "module" }\n');
+    const check = join(out, 'check.js');
+    await writeFile(check, script);
+    // No --import here: the child must not have a TypeScript loader. Started as
+    // `node --input-type=module -e`, whose flags a worker must not inherit as they are, with
+    // V8 flags that a worker refuses in its own execArgv (they hold for the process anyway).
+    const load = `await import(${JSON.stringify(pathToFileURL(check).href)});`;
+    // The CPU profiler's flags do reach the transport threads: each writes a profile of its own.
+    const profiles = join(out, 'profiles');
+    const flags = [
+      '--expose-gc',
+      '--max-old-space-size=512',
+      '--cpu-prof',
+      `--cpu-prof-dir=${profiles}`,
+      '--input-type=module',
+      '-e',
+      load,
+    ];
+    const { stdout } = await run(process.execPath, flags, { timeout: 60_000 });
+    assert.equal(stdout.trim(), 'echo:hi');
+    const written = (await readdir(profiles)).filter((f) => f.endsWith('.cpuprofile'));
+    assert.ok(written.length >= 2, `profiles of the main and transport threads: ${written}`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });
