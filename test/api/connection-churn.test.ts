@@ -25,25 +25,15 @@ const HEAP_PER_PAIR_LIMIT = 4 * 1024;
 function program(worker: boolean): string {
   return `
 import { readdirSync } from 'node:fs';
-const { newPeer, trickle, negotiate, useTsrtcOptions } = await import(${JSON.stringify(peersUrl)});
+const { connectedPair, useTsrtcOptions } = await import(${JSON.stringify(peersUrl)});
 if (${worker}) useTsrtcOptions({ worker: true });
-const opened = (ch) => new Promise((resolve) => ch.addEventListener('open', resolve, { once: true }));
 const nextMessage = (ch) => new Promise((resolve) => ch.addEventListener('message', (e) => resolve(e.data), { once: true }));
 const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const fds = () => readdirSync('/proc/self/fd').length;
 const udpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
 
 async function usedPair() {
-  const a = newPeer();
-  const b = newPeer();
-  trickle(a, b);
-  const remote = new Promise((resolve) => b.addEventListener('datachannel', (e) => resolve(e.channel), { once: true }));
-  const ca = a.createDataChannel('churn');
-  const aOpen = opened(ca);
-  await negotiate(a, b);
-  const cb = await remote;
-  if (cb.readyState !== 'open') await opened(cb);
-  await aOpen;
+  const { a, b, local: ca, remote: cb } = await connectedPair('churn');
   cb.binaryType = 'arraybuffer';
   const there = nextMessage(cb);
   ca.send(new Uint8Array(48 * 1024).fill(7));
