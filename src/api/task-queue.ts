@@ -28,6 +28,10 @@ export function queueTask(task: () => void): void {
   setImmediate(runWaiting, task);
 }
 
+/**
+ * A queuePlainMicrotask callback, which must not throw: the tasks dispatch events, and
+ * dispatchEvent reports a listener's exception itself and goes on (listener-errors.test.ts).
+ */
 function runEarly(): void {
   const task = early!;
   early = undefined;
